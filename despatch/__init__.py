@@ -1,0 +1,1 @@
+"""Despatch: a publishing platform for public diplomacy."""

@@ -1,0 +1,18 @@
+"""The ``despatch`` command: Django's management commands under the product's name."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main() -> None:
+    """Run a management command, e.g. ``despatch demo`` or ``despatch serve --port 8000``."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "despatch.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["despatch", *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()

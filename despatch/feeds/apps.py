@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FeedsConfig(AppConfig):
+    name = "despatch.feeds"
+    label = "feeds"
+    verbose_name = _("Feeds")

@@ -1,0 +1,211 @@
+"""Public reading pages: the network, each blog, posts, authors, tags and the archive."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from despatch.blogs.models import AuthorProfile, Blog
+from despatch.core.pagination import paginate
+
+from . import selectors
+from .models import Post, Tag
+from .sharing import share_links
+
+
+class BlogScopeMixin:
+    """Pages that exist network-wide and per blog: ``blog`` is ``None`` network-wide."""
+
+    kwargs: dict[str, Any]
+
+    @cached_property
+    def blog(self) -> Blog | None:
+        slug = self.kwargs.get("blog_slug")
+        return get_object_or_404(Blog, slug=slug) if slug else None
+
+    def scoped(self, queryset: Any) -> Any:
+        return queryset.filter(blog=self.blog) if self.blog else queryset
+
+
+class ListingPageView(BlogScopeMixin, TemplateView):
+    """A page of post summaries with the sidebar every listing shares."""
+
+    def posts(self) -> Any:
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        page = paginate(self.request, self.posts(), settings.DESPATCH_POSTS_PER_PAGE)
+        selectors.with_tags(page.object_list)
+        context.update(blog=self.blog, page=page, posts=page.object_list)
+        return context
+
+
+class NetworkHomeView(ListingPageView):
+    template_name = "posts/network_home.html"
+
+    def posts(self) -> Any:
+        return selectors.listing()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            best_bits=list(selectors.listing(Post.objects.best_bits())[:5]),
+            blogs=list(selectors.blogs_with_authors()),
+            tag_cloud=selectors.tag_cloud(),
+        )
+        return context
+
+
+class BlogHomeView(ListingPageView):
+    template_name = "posts/blog_home.html"
+
+    def posts(self) -> Any:
+        return selectors.listing(Post.objects.filter(blog=self.blog))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            authors=list(self.blog.authors.all()) if self.blog else [],
+            best_bits=list(selectors.listing(Post.objects.best_bits().filter(blog=self.blog))[:5]),
+            tag_cloud=selectors.tag_cloud(blog=self.blog),
+        )
+        return context
+
+
+class AuthorView(ListingPageView):
+    template_name = "posts/author.html"
+
+    @cached_property
+    def author(self) -> AuthorProfile:
+        return get_object_or_404(AuthorProfile, slug=self.kwargs["author_slug"])
+
+    def posts(self) -> Any:
+        return selectors.listing(Post.objects.filter(author=self.author))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(author=self.author, author_blogs=list(self.author.blogs.all()))
+        return context
+
+
+class TagView(ListingPageView):
+    template_name = "posts/tag.html"
+
+    @cached_property
+    def tag(self) -> Tag:
+        return get_object_or_404(Tag, slug=self.kwargs["tag_slug"])
+
+    def posts(self) -> Any:
+        return selectors.listing(self.scoped(Post.objects.filter(tags=self.tag)))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            tag=self.tag,
+            tag_post_count=selectors.tag_post_count(tag=self.tag, blog=self.blog),
+            related_tags=selectors.related_tags(context["posts"], excluding=self.tag),
+        )
+        return context
+
+
+class TagIndexView(BlogScopeMixin, TemplateView):
+    template_name = "posts/tag_index.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["tag_cloud"] = selectors.tag_cloud(limit=None)
+        return context
+
+
+class ArchiveIndexView(BlogScopeMixin, TemplateView):
+    template_name = "posts/archive_index.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(blog=self.blog, archive=selectors.archive(blog=self.blog))
+        return context
+
+
+class ArchiveYearView(ListingPageView):
+    template_name = "posts/archive_year.html"
+
+    def posts(self) -> Any:
+        return selectors.listing(
+            self.scoped(Post.objects.filter(published_at__year=self.kwargs["year"]))
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        year = self.kwargs["year"]
+        archive = selectors.archive(blog=self.blog, year=year)
+        if not archive:
+            raise Http404(_("Nothing was published in %(year)s.") % {"year": year})
+        context = super().get_context_data(**kwargs)
+        context.update(year=year, archive_year=archive[0])
+        return context
+
+
+class ArchiveMonthView(ListingPageView):
+    template_name = "posts/archive_month.html"
+
+    def posts(self) -> Any:
+        year, month = self.kwargs["year"], self.kwargs["month"]
+        return selectors.listing(
+            self.scoped(Post.objects.filter(published_at__year=year, published_at__month=month))
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if not context["posts"]:
+            raise Http404(_("Nothing was published in that month."))
+        year, month = self.kwargs["year"], self.kwargs["month"]
+        context.update(
+            month=date(year, month, 1), month_name=_(calendar.month_name[month]), year=year
+        )
+        return context
+
+
+class BestBitsView(ListingPageView):
+    template_name = "posts/best_bits.html"
+
+    def posts(self) -> Any:
+        return selectors.listing(self.scoped(Post.objects.best_bits())).order_by(
+            "best_bit_order", "-published_at"
+        )
+
+
+class PostView(TemplateView):
+    template_name = "posts/post.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        post = selectors.post_for_page(
+            blog_slug=self.kwargs["blog_slug"],
+            year=self.kwargs["year"],
+            month=self.kwargs["month"],
+            slug=self.kwargs["slug"],
+        )
+        if post is None:
+            raise Http404(_("No post at this address."))
+        previous, following = selectors.neighbours(post)
+        url = self.request.build_absolute_uri(post.get_absolute_url())
+        context.update(
+            post=post,
+            blog=post.blog,
+            author=post.author,
+            tags=list(post.tags.all()),
+            previous_post=previous,
+            next_post=following,
+            related_posts=selectors.related_posts(post),
+            historical_note=selectors.historical_note(post),
+            share_links=share_links(url=url, title=post.title),
+        )
+        return context
