@@ -25,7 +25,16 @@ class Blog(models.Model):
     description = models.TextField(
         _("description"), blank=True, help_text=_("One or two sentences shown under the name.")
     )
-    top_image = models.ImageField(_("top image"), upload_to="blogs/", blank=True)
+    top_image = models.ImageField(
+        _("top image"),
+        upload_to="blogs/",
+        blank=True,
+        width_field="top_image_width",
+        height_field="top_image_height",
+    )
+    # Stored so pages can reserve the image's space without opening the file.
+    top_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    top_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     top_image_alt = models.CharField(
         _("top image description"),
         max_length=250,
@@ -100,7 +109,15 @@ class AuthorProfile(models.Model):
     location = models.CharField(
         _("location"), max_length=160, blank=True, help_text=_("E.g. “Digital Diplomacy, London”.")
     )
-    photo = models.ImageField(_("photo"), upload_to="authors/", blank=True)
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="authors/",
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+    )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     biography = models.TextField(_("biography"), blank=True)
     website = models.URLField(_("website"), blank=True)
     fediverse_handle = models.CharField(

@@ -84,7 +84,15 @@ class Post(models.Model):
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     tags = models.ManyToManyField(Tag, related_name="posts", blank=True, verbose_name=_("tags"))
-    top_image = models.ImageField(_("top image"), upload_to="posts/%Y/%m/", blank=True)
+    top_image = models.ImageField(
+        _("top image"),
+        upload_to="posts/%Y/%m/",
+        blank=True,
+        width_field="top_image_width",
+        height_field="top_image_height",
+    )
+    top_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    top_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     top_image_alt = models.CharField(_("top image description"), max_length=250, blank=True)
     language = models.CharField(
         _("language"),
