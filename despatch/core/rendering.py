@@ -137,7 +137,8 @@ def _render_video(md: MarkdownIt, content: str) -> str:
     if embed:
         player = (
             f'<div class="video-frame"><iframe src="{escape(embed)}" '
-            f'title="{escape(title)}" loading="lazy" referrerpolicy="strict-origin-when-cross-origin" '
+            f'title="{escape(title)}" loading="lazy" '
+            'referrerpolicy="strict-origin-when-cross-origin" '
             f'allow="fullscreen; picture-in-picture" allowfullscreen></iframe></div>'
         )
     elif src.startswith(("/", "https://")):

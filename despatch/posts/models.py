@@ -154,8 +154,16 @@ class Post(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        self.body_html = BodyFormat(self.body_format).render(self.body_source)
+        if not self.excerpt.strip():
+            self.excerpt = excerpt_from_html(self.body_html)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html", "excerpt"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
-        published = self.published_at or timezone.now()
+        published = timezone.localtime(self.published_at or timezone.now())
         return reverse(
             "posts:post",
             kwargs={
@@ -165,14 +173,6 @@ class Post(models.Model):
                 "slug": self.slug,
             },
         )
-
-    def save(self, *args, **kwargs) -> None:
-        self.body_html = BodyFormat(self.body_format).render(self.body_source)
-        if not self.excerpt.strip():
-            self.excerpt = excerpt_from_html(self.body_html)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html", "excerpt"}
-        super().save(*args, **kwargs)
 
     @property
     def content_language(self) -> str:

@@ -40,8 +40,11 @@ def post_for_page(*, blog_slug: str, year: int, month: int, slug: str) -> Post |
 
 def neighbours(post: Post) -> tuple[Post | None, Post | None]:
     """Return the previous and next live posts of the same blog."""
-    siblings = listing(Post.objects.filter(blog_id=post.blog_id)).only(
-        "title", "slug", "published_at", "blog__slug"
+    siblings = (
+        Post.objects.published()
+        .filter(blog_id=post.blog_id)
+        .select_related("blog")
+        .only("title", "slug", "published_at", "language", "blog__slug", "blog__language")
     )
     previous = (
         siblings.filter(
@@ -167,8 +170,8 @@ def archive(*, blog: Blog | None = None, year: int | None = None) -> list[Archiv
         months = months.filter(blog=blog)
     if year is not None:
         months = months.filter(year=year)
-    rows = months.values("year", "month").annotate(total=Sum("post_count")).order_by(
-        "-year", "-month"
+    rows = (
+        months.values("year", "month").annotate(total=Sum("post_count")).order_by("-year", "-month")
     )
     years: dict[int, list[tuple[date, int]]] = {}
     for row in rows:

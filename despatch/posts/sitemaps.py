@@ -13,9 +13,12 @@ class PostSitemap(Sitemap):
     limit = 5000
 
     def items(self):
-        return Post.objects.published().select_related("blog").only(
-            "slug", "published_at", "updated_at", "blog__slug"
-        ).order_by("-published_at", "-id")
+        return (
+            Post.objects.published()
+            .select_related("blog")
+            .only("slug", "published_at", "updated_at", "blog__slug")
+            .order_by("-published_at", "-id")
+        )
 
     def lastmod(self, post: Post):
         return post.updated_at

@@ -19,6 +19,7 @@ from despatch.core.pagination import paginate
 from . import selectors
 from .models import Post, Tag
 from .sharing import share_links
+from .structured_data import article_data, author_page_data
 
 
 class BlogScopeMixin:
@@ -93,7 +94,11 @@ class AuthorView(ListingPageView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(author=self.author, author_blogs=list(self.author.blogs.all()))
+        context.update(
+            author=self.author,
+            author_blogs=list(self.author.blogs.all()),
+            structured_data=author_page_data(self.author),
+        )
         return context
 
 
@@ -196,12 +201,14 @@ class PostView(TemplateView):
         if post is None:
             raise Http404(_("No post at this address."))
         previous, following = selectors.neighbours(post)
-        url = self.request.build_absolute_uri(post.get_absolute_url())
+        url = settings.SITE_URL + post.get_absolute_url()
+        tags = list(post.tags.all())
         context.update(
             post=post,
             blog=post.blog,
             author=post.author,
-            tags=list(post.tags.all()),
+            tags=tags,
+            structured_data=article_data(post, tags),
             previous_post=previous,
             next_post=following,
             related_posts=selectors.related_posts(post),

@@ -1,0 +1,114 @@
+"""``despatch serve``: the production web server, one command on any machine."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import Error as DatabaseError
+from django.db import connections
+
+WSGI_TARGET = "despatch.wsgi:application"
+
+
+def default_workers() -> int:
+    """One worker process per core, at most four: Django holds the GIL while rendering."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def describe_database(alias: str = "default") -> str:
+    """Name the database without its password, for messages a person reads."""
+    database = settings.DATABASES[alias]
+    engine = str(database.get("ENGINE", "")).rsplit(".", 1)[-1]
+    if engine == "sqlite3":
+        return f"SQLite file {database.get('NAME')}"
+    host = database.get("HOST") or "local socket"
+    port = f":{database['PORT']}" if database.get("PORT") else ""
+    return f"{engine} database {database.get('NAME')!r} on {host}{port}"
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve Despatch with the granian WSGI server: collect static files, check the "
+        "database, then listen. Static files are served compressed by WhiteNoise."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
+        parser.add_argument("--port", type=int, default=8000, help="Port to listen on.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=default_workers(),
+            help="Worker processes (default: one per core, at most four).",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=4,
+            help=(
+                "Requests each worker handles at once, one thread and one database "
+                "connection each (default 4; keep workers times threads under "
+                "PostgreSQL's max_connections)."
+            ),
+        )
+        parser.add_argument(
+            "--access-log", action="store_true", help="Log one line for every request."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["workers"] < 1 or options["threads"] < 1:
+            raise CommandError("--workers and --threads must be at least 1.")
+        self.check_database()
+        self.check_migrations()
+        call_command("collectstatic", interactive=False, verbosity=0)
+        # Workers are forked from this process: a connection opened here must not be
+        # shared with them, or two processes would talk over one socket.
+        connections.close_all()
+        self.serve(
+            host=options["host"],
+            port=options["port"],
+            workers=options["workers"],
+            threads=options["threads"],
+            access_log=options["access_log"],
+        )
+
+    def check_database(self) -> None:
+        """Fail in one readable line, not a traceback, when the database is out of reach."""
+        connection = connections["default"]
+        try:
+            connection.ensure_connection()
+        except DatabaseError as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+            hint = "Check DATABASE_URL."
+            if not os.environ.get("DATABASE_URL"):
+                hint = "Check DATABASE_URL (unset, so SQLite under DESPATCH_VAR_DIR is used)."
+            raise CommandError(
+                f"Cannot reach the {describe_database()} ({reason.rstrip('.')}). {hint}"
+            ) from error
+
+    def serve(self, *, host: str, port: int, workers: int, threads: int, access_log: bool) -> None:
+        """Hand the WSGI application to granian; returns when the server is stopped."""
+        # Imported here so that every other command starts without loading the server.
+        from granian import Granian
+        from granian.constants import Interfaces
+
+        scheme_host = f"[{host}]" if ":" in host else host
+        self.stdout.write(
+            self.style.SUCCESS(f"Despatch is serving on http://{scheme_host}:{port}/")
+            + f" ({workers} worker(s), {threads} threads each; Ctrl+C stops it)"
+        )
+        Granian(
+            target=WSGI_TARGET,
+            address=host,
+            port=port,
+            interface=Interfaces.WSGI,
+            workers=workers,
+            blocking_threads=threads,
+            # Requests beyond the threads wait in granian's queue, not in Python.
+            backpressure=threads,
+            log_access=access_log,
+        ).serve()

@@ -1,0 +1,50 @@
+"""Template helpers every page uses: structured data, accent colours, text direction."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from despatch.core.languages import language_name, text_direction
+
+register = template.Library()
+
+_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_DEFAULT_ACCENT = "#1d4e89"
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def json_ld(data: dict[str, Any]) -> SafeString:
+    """Render schema.org data as a JSON-LD block that no string inside can break out of."""
+    payload = json.dumps(data, ensure_ascii=False, default=str).translate(_JSON_SCRIPT_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{payload}</script>')
+
+
+@register.simple_tag(takes_context=True)
+def accent_style(context: template.Context, colour: str) -> SafeString:
+    """Set the page's accent colour in an inline style block allowed by its CSP hash."""
+    safe_colour = colour if _HEX_COLOUR.match(colour or "") else _DEFAULT_ACCENT
+    css = f":root{{--accent:{safe_colour}}}"
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    request = context.get("request")
+    if request is not None and hasattr(request, "csp_style_hashes"):
+        request.csp_style_hashes.add(f"sha256-{digest}")
+    return format_html("<style>{}</style>", mark_safe(css))
+
+
+@register.filter
+def direction(language_code: str) -> str:
+    return text_direction(language_code or "en")
+
+
+@register.filter
+def language_label(language_code: str) -> str:
+    return language_name(language_code)
