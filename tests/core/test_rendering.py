@@ -25,7 +25,7 @@ XSS_PAYLOADS = [
     '<IMG """><SCRIPT>alert(1)</SCRIPT>">',
     "<IMG SRC=# onmouseover=\"alert('x')\">",
     '<IMG SRC=/ onerror="alert(1)"></img>',
-    "<img src=x onerror=&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112&#0000116&#0000058&#0000097&#0000108&#0000101&#0000114&#0000116&#0000040&#0000039&#0000088&#0000083&#0000083&#0000039&#0000041>",
+    "<img src=x onerror=" + "".join(f"&#{ord(c):07d}" for c in "javascript:alert(1)") + ">",
     '<IMG SRC="jav&#x09;ascript:alert(1);">',
     '<IMG SRC="jav&#x0A;ascript:alert(1);">',
     '<IMG SRC=" &#14;  javascript:alert(1);">',
@@ -66,7 +66,8 @@ XSS_PAYLOADS = [
     '<p style="color:red" onclick="alert(1)">x</p>',
     '<img src="x" alt="&quot; onerror=&quot;alert(1)">',
     "```video\njavascript:alert(1)\n```",
-    '```video\nhttps://www.youtube.com/watch?v=abc123def45\nTitle: "><script>alert(1)</script>\n```',
+    "```video\nhttps://www.youtube.com/watch?v=abc123def45\n"
+    'Title: "><script>alert(1)</script>\n```',
     '<iframe src="https://evil.example/embed"></iframe>',
 ]
 
