@@ -11,7 +11,12 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "despatch.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["despatch", *sys.argv[1:]])
+    arguments = sys.argv[1:]
+    if arguments and not arguments[0].startswith("-"):
+        # The documented names read naturally with dashes (``despatch purge-spam``);
+        # Django's command modules cannot have dashes in their names.
+        arguments[0] = arguments[0].replace("-", "_")
+    execute_from_command_line(["despatch", *arguments])
 
 
 if __name__ == "__main__":
