@@ -16,6 +16,14 @@ def _plain_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_page_cache_unless_asked(settings):
+    """Most tests change data and read pages inside one uncommitted transaction, where
+    cache invalidation (which runs on commit) never fires; tests of the page cache
+    turn it back on and run the commit callbacks themselves."""
+    settings.DESPATCH_PAGE_CACHE = False
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import caches
 

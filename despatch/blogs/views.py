@@ -5,10 +5,21 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.views.generic import ListView
 
+from despatch.core.surrogates import add_surrogate_keys
+
+from .cache_keys import AUTHORS, BLOGS
 from .models import AuthorProfile, Blog
 
 
-class BlogIndexView(ListView):
+class DirectoryMixin:
+    """Directory pages show blogs and authors and nothing else."""
+
+    def get_context_data(self, **kwargs):
+        add_surrogate_keys(self.request, [BLOGS, AUTHORS])
+        return super().get_context_data(**kwargs)
+
+
+class BlogIndexView(DirectoryMixin, ListView):
     template_name = "blogs/blog_index.html"
     context_object_name = "blogs"
 
@@ -18,7 +29,7 @@ class BlogIndexView(ListView):
         )
 
 
-class AuthorIndexView(ListView):
+class AuthorIndexView(DirectoryMixin, ListView):
     template_name = "blogs/author_index.html"
     context_object_name = "authors"
 

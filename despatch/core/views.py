@@ -11,6 +11,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
+from .surrogates import add_surrogate_keys
+
 
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
@@ -57,6 +59,11 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 class StandingPageView(TemplateView):
     """A page of fixed text linked from every footer."""
+
+    def get_context_data(self, **kwargs):
+        # Fixed text changes only with a new release, which starts with an empty cache.
+        add_surrogate_keys(self.request, ["site"])
+        return super().get_context_data(**kwargs)
 
 
 class AboutView(StandingPageView):

@@ -13,10 +13,12 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from despatch.blogs.cache_keys import AUTHORS, BLOGS
 from despatch.blogs.models import AuthorProfile, Blog
 from despatch.core.pagination import paginate
+from despatch.core.surrogates import add_surrogate_keys
 
-from . import selectors
+from . import cache_keys, selectors
 from .models import Post, Tag
 from .sharing import share_links
 from .structured_data import article_data, author_page_data
@@ -42,10 +44,29 @@ class ListingPageView(BlogScopeMixin, TemplateView):
     def posts(self) -> Any:
         raise NotImplementedError
 
+    def collection_keys(self) -> list[str]:
+        """Surrogate keys of the collection listed: its membership and order."""
+        if self.blog:
+            return [
+                cache_keys.blog_posts_key(self.blog.pk),
+                cache_keys.blog_comments_key(self.blog.pk),
+            ]
+        return [cache_keys.LIVE_POSTS, cache_keys.COMMENTS]
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         page = paginate(self.request, self.posts(), settings.DESPATCH_POSTS_PER_PAGE)
         selectors.with_tags(page.object_list)
+        add_surrogate_keys(
+            self.request,
+            [
+                BLOGS,
+                AUTHORS,
+                cache_keys.TAGS,
+                *self.collection_keys(),
+                *(cache_keys.post_key(post.pk) for post in page.object_list),
+            ],
+        )
         context.update(blog=self.blog, page=page, posts=page.object_list)
         return context
 
@@ -92,6 +113,9 @@ class AuthorView(ListingPageView):
     def posts(self) -> Any:
         return selectors.listing(Post.objects.filter(author=self.author))
 
+    def collection_keys(self) -> list[str]:
+        return [cache_keys.author_posts_key(self.author.pk)]
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
@@ -112,6 +136,9 @@ class TagView(ListingPageView):
     def posts(self) -> Any:
         return selectors.listing(self.scoped(Post.objects.filter(tags=self.tag)))
 
+    def collection_keys(self) -> list[str]:
+        return [cache_keys.tag_posts_key(self.tag.pk)]
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
@@ -126,6 +153,7 @@ class TagIndexView(BlogScopeMixin, TemplateView):
     template_name = "posts/tag_index.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        add_surrogate_keys(self.request, [cache_keys.LIVE_POSTS, cache_keys.TAGS])
         context = super().get_context_data(**kwargs)
         context["tag_cloud"] = selectors.tag_cloud(limit=None)
         return context
@@ -135,6 +163,8 @@ class ArchiveIndexView(BlogScopeMixin, TemplateView):
     template_name = "posts/archive_index.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        scope = cache_keys.blog_posts_key(self.blog.pk) if self.blog else cache_keys.LIVE_POSTS
+        add_surrogate_keys(self.request, [scope, BLOGS])
         context = super().get_context_data(**kwargs)
         context.update(blog=self.blog, archive=selectors.archive(blog=self.blog))
         return context
@@ -201,8 +231,12 @@ class PostView(TemplateView):
         if post is None:
             raise Http404(_("No post at this address."))
         previous, following = selectors.neighbours(post)
+        related = selectors.related_posts(post)
         url = settings.SITE_URL + post.get_absolute_url()
         tags = list(post.tags.all())
+        add_surrogate_keys(
+            self.request, cache_keys.post_page_keys(post, [previous, following, *related])
+        )
         context.update(
             post=post,
             blog=post.blog,
@@ -211,7 +245,7 @@ class PostView(TemplateView):
             structured_data=article_data(post, tags),
             previous_post=previous,
             next_post=following,
-            related_posts=selectors.related_posts(post),
+            related_posts=related,
             historical_note=selectors.historical_note(post),
             share_links=share_links(url=url, title=post.title),
         )
