@@ -24,9 +24,28 @@ def _no_page_cache_unless_asked(settings):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """The site queues background tasks in the database for `despatch worker`; tests run
+    them as they are enqueued, unless a test of the worker switches the backend back."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    }
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path_factory):
+    """Uploads made by tests land in a folder of their own, never in var/media."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
+    """Every test starts with empty caches. The database cache needs no clearing:
+    what a test writes there is rolled back with the rest of its transaction."""
     from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
 
     for alias in settings.CACHES:
-        caches[alias].clear()
+        if not isinstance(caches[alias], DatabaseCache):
+            caches[alias].clear()
     yield

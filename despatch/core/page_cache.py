@@ -51,6 +51,9 @@ class CachedPage:
     content: bytes
     versions: dict[str, str]
     has_csrf_field: bool
+    # The Content-Security-Policy is written further out, from the hashes of the
+    # inline styles the page was rendered with; a replayed page brings them back.
+    style_hashes: frozenset[str]
 
 
 def _is_anonymous_read(request: HttpRequest) -> bool:
@@ -139,7 +142,7 @@ class PageCacheMiddleware:
                 and generation_before is not None
                 and surrogates.generation() == generation_before
             ):
-                self._store(key, response, versions)
+                self._store(key, response, versions, getattr(request, "csp_style_hashes", set()))
         return response
 
     @staticmethod
@@ -149,7 +152,9 @@ class PageCacheMiddleware:
         return not cookies and "private" not in cache_control and "no-store" not in cache_control
 
     @staticmethod
-    def _store(key: str, response: HttpResponse, versions: dict[str, str]) -> None:
+    def _store(
+        key: str, response: HttpResponse, versions: dict[str, str], style_hashes: set[str]
+    ) -> None:
         content, replaced = CSRF_FIELD.subn(CSRF_PLACEHOLDER, response.content)
         page = CachedPage(
             status=response.status_code,
@@ -159,6 +164,7 @@ class PageCacheMiddleware:
             content=content,
             versions=versions,
             has_csrf_field=bool(replaced),
+            style_hashes=frozenset(style_hashes),
         )
         caches["pages"].set(key, page, _seconds_to_keep())
 
@@ -170,6 +176,7 @@ class PageCacheMiddleware:
             # rendered for whoever filled the cache.
             token = get_token(request).encode()
             content = content.replace(b"\x00csrf\x00", token)
+        request.csp_style_hashes = set(cached.style_hashes)  # type: ignore[attr-defined]
         response = HttpResponse(content, status=cached.status)
         for name, value in cached.headers:
             response[name] = value

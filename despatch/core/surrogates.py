@@ -45,7 +45,12 @@ def _shared_cache():
 def generation() -> str | None:
     """A token that changes on every invalidation anywhere; ``None`` if the cache is down."""
     try:
-        return _shared_cache().get(GENERATION_KEY)
+        cache = _shared_cache()
+        value = cache.get(GENERATION_KEY)
+        if value is None:
+            cache.add(GENERATION_KEY, uuid.uuid4().hex, VERSION_TIMEOUT)
+            value = cache.get(GENERATION_KEY)
+        return value
     except Exception:
         logger.warning("Cache unavailable while reading the surrogate generation", exc_info=True)
         return None

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,8 +10,20 @@ class PostsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals
-        from .models import Post
+        from .models import Post, Tag
 
-        post_save.connect(signals.post_saved_or_deleted, sender=Post)
-        post_delete.connect(signals.post_saved_or_deleted, sender=Post)
+        post_init.connect(signals.remember_visibility, sender=Post)
+        post_save.connect(signals.post_saved, sender=Post)
+        post_delete.connect(signals.post_deleted, sender=Post)
         m2m_changed.connect(signals.post_tags_changed, sender=Post.tags.through)
+
+        from despatch.media.signals import renditions_ready
+
+        renditions_ready.connect(signals.image_renditions_ready, dispatch_uid="posts.renditions")
+
+        from . import notifications
+
+        notifications.connect()
+        post_save.connect(signals.tag_changed, sender=Tag)
+        post_delete.connect(signals.tag_changed, sender=Tag)
+        signals.post_published.connect(signals.post_announced, sender=Post)
