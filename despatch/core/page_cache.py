@@ -41,6 +41,8 @@ STORED_HEADERS = (
     "Cache-Tag",
     "Cache-Control",
     "Last-Modified",
+    "ETag",
+    "Link",
 )
 
 

@@ -50,10 +50,10 @@ def generation() -> str | None:
         if value is None:
             cache.add(GENERATION_KEY, uuid.uuid4().hex, VERSION_TIMEOUT)
             value = cache.get(GENERATION_KEY)
-        return value
     except Exception:
         logger.warning("Cache unavailable while reading the surrogate generation", exc_info=True)
         return None
+    return value
 
 
 def current_versions(keys: Iterable[str]) -> dict[str, str] | None:

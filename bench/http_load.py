@@ -8,7 +8,7 @@ unless ``--no-peers``, it measures the peers (which must be set up first:
 ``bash ../shared/peers/run_all.sh`` or each ``setup.sh``) in the same run and
 prints the ratios.
 
-    uv run python bench/http.py [--no-peers] [--duration 10s] [--workers 2]
+    uv run python bench/http_load.py [--no-peers] [--duration 10s] [--workers 2]
 """
 
 from __future__ import annotations
