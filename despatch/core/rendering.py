@@ -55,6 +55,11 @@ ALLOWED_STYLE_PROPERTIES = {"text-align"}
 EMBED_PREFIXES = ("https://www.youtube-nocookie.com/embed/", "https://player.vimeo.com/video/")
 ATTRIBUTION = re.compile(r"^(—|--|―|–)\s*\S")
 EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]+)"')
+# Code points HTML forbids in a document (C0/C1 controls other than whitespace, and
+# noncharacters); pasted from word processors or imports, they make pages invalid.
+FORBIDDEN_CODE_POINTS = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]"
+)
 
 
 def _keep_attribute(element: str, attribute: str, value: str) -> str | None:
@@ -71,7 +76,7 @@ def sanitise_html(dirty: str) -> str:
     lend the ministry's ranking to other sites, nor give them ``window.opener``.
     """
     clean = nh3.clean(
-        dirty,
+        FORBIDDEN_CODE_POINTS.sub("", dirty),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_keep_attribute,

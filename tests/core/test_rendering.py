@@ -200,3 +200,10 @@ def test_the_danger_finder_itself_catches_unsanitised_payloads():
     assert dangers_in('<img src=x onerror="alert(1)">') == ["img[onerror]"]
     assert dangers_in('<a href=" javascript:alert(1)">x</a>')
     assert dangers_in("<script>alert(1)</script>") == ["<script>"]
+
+
+def test_code_points_html_forbids_are_removed():
+    """Control characters pasted from elsewhere would make the page invalid HTML."""
+    html = render_markdown("Vertical\x0btab and escape\x1b and \x7f delete, \ufffe gone.")
+    assert not any(ch in html for ch in "\x0b\x1b\x7f\ufffe")
+    assert "Verticaltab" in html

@@ -214,3 +214,14 @@ def test_pages_send_a_strict_content_security_policy(client, network):
     assert "style-src 'self' 'sha256-" in policy
     assert "frame-ancestors 'none'" in policy
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_time_elements_carry_valid_machine_datetimes(client, network):
+    """HTML allows at most milliseconds in ``datetime``; stored times have microseconds."""
+    import re
+
+    html = client.get(network["newer"].get_absolute_url()).content.decode()
+    values = re.findall(r'<time[^>]*datetime="([^"]+)"', html)
+    assert values
+    for value in values:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", value), value

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -48,3 +49,11 @@ def direction(language_code: str) -> str:
 @register.filter
 def language_label(language_code: str) -> str:
     return language_name(language_code)
+
+
+@register.filter
+def machine_datetime(moment: Any) -> str:
+    """A ``datetime`` attribute value HTML accepts: whole seconds and a UTC offset."""
+    if not moment:
+        return ""
+    return timezone.localtime(moment).replace(microsecond=0).isoformat()

@@ -58,6 +58,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--access-log", action="store_true", help="Log one line for every request."
         )
+        # --- Background worker (studio) ----------------------------------------
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not start `despatch worker` alongside (run one elsewhere instead).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["workers"] < 1 or options["threads"] < 1:
@@ -68,13 +74,22 @@ class Command(BaseCommand):
         # Workers are forked from this process: a connection opened here must not be
         # shared with them, or two processes would talk over one socket.
         connections.close_all()
-        self.serve(
-            host=options["host"],
-            port=options["port"],
-            workers=options["workers"],
-            threads=options["threads"],
-            access_log=options["access_log"],
-        )
+        # --- Background worker (studio): scheduled posts, renditions, e-mails ---
+        from despatch.studio.management.commands.worker import start_alongside
+
+        worker = None if options["no_worker"] else start_alongside()
+        try:
+            self.serve(
+                host=options["host"],
+                port=options["port"],
+                workers=options["workers"],
+                threads=options["threads"],
+                access_log=options["access_log"],
+            )
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=15)
 
     def check_database(self) -> None:
         """Fail in one readable line, not a traceback, when the database is out of reach."""
