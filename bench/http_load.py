@@ -100,6 +100,11 @@ def start_server(mode: str, env: dict[str, str], workers: int) -> subprocess.Pop
     raise SystemExit(f"despatch serve ({mode}) did not start")
 
 
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
 def measure(label: str, urls: dict[str, str], duration: str) -> None:
     env = {**os.environ, "PEERS_RESULTS": str(RESULTS), "WRK_DURATION": duration}
     subprocess.run(
