@@ -57,14 +57,21 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "django_tasks",
+    "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "despatch.core",
     "despatch.accounts",
     "despatch.blogs",
+    "despatch.media",
     "despatch.posts",
     "despatch.conversations",
     "despatch.feeds",
     "despatch.search",
     "despatch.demo",
+    "despatch.studio",
+    "despatch.migration",
 ]
 
 MIDDLEWARE = [
@@ -72,10 +79,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "despatch.core.middleware.SecureHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Old WordPress links (/?p=123, /2009/09/some-post/) answer with a 301 to the new address.
+    "despatch.migration.middleware.LegacyAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "despatch.core.page_cache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "despatch.studio.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -121,7 +134,28 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://despatch")}
+# "default" is shared by every app server: rate limits and the versions of cached
+# pages live there. Without CACHE_URL it is a table in the database, which every
+# process on the machine sees; with CACHE_URL=redis://… it is Redis, made tolerant
+# of outages so that a stopped Redis slows pages down instead of failing them.
+# "pages" holds whole rendered pages in each process's own memory.
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="dbcache://despatch_cache"),
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "despatch-pages",
+        "OPTIONS": {"MAX_ENTRIES": env.int("DESPATCH_PAGE_CACHE_ENTRIES", default=5000)},
+    },
+}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "despatch.core.cache.TolerantRedisCache"
+DESPATCH_PAGE_CACHE = env.str("DESPATCH_PAGE_CACHE", default="on").lower() not in {"off", "0", "no"}
+DESPATCH_PAGE_CACHE_SECONDS = env.int("DESPATCH_PAGE_CACHE_SECONDS", default=60 * 60)
+DESPATCH_PAGE_CACHE_HORIZONS = ["despatch.posts.scheduling.next_scheduled_publication"]
+# How long a CDN may keep a public page; purges (CDN_PURGE_URL) keep it correct sooner.
+DESPATCH_CDN_MAX_AGE = env.int("DESPATCH_CDN_MAX_AGE", default=600)
+CDN_PURGE_URL = env.str("CDN_PURGE_URL", default="")
+CDN_PURGE_HEADERS = env.dict("CDN_PURGE_HEADERS", default={})
 
 # --- Background tasks ---------------------------------------------------------
 TASKS = {
@@ -184,7 +218,9 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DESPATCH_BEHIND_PROXY", default=False) else None
+    ("HTTP_X_FORWARDED_PROTO", "https")
+    if env.bool("DESPATCH_BEHIND_PROXY", default=False)
+    else None
 )
 SECURE_HSTS_SECONDS = env.int("DESPATCH_HSTS_SECONDS", default=0)
 CSRF_FAILURE_VIEW = "despatch.core.views.csrf_failure"
@@ -214,3 +250,109 @@ LOGGING = {
 
 # --- Despatch -----------------------------------------------------------------
 DESPATCH_POSTS_PER_PAGE = env.int("DESPATCH_POSTS_PER_PAGE", default=10)
+
+# --- Feeds --------------------------------------------------------------------
+# WebSub (PRODUCT F3): the hub told about every publish, e.g.
+# https://pubsubhubbub.appspot.com/. Empty (the default) turns push off.
+WEBSUB_HUB_URL = env.str("DESPATCH_WEBSUB_HUB_URL", default=env.str("WEBSUB_HUB_URL", default=""))
+# The naming authority in every feed entry's permanent id (a tag: URI). Empty means
+# SITE_URL's host name. Set it once to the site's domain and never change it, even
+# if the site moves, or every feed reader will show every post again as new.
+FEEDS_ID_AUTHORITY = env.str("DESPATCH_FEEDS_ID_AUTHORITY", default="")
+# Rendered feeds, kept under their ETag. A feed is a whole page, so it lives with
+# them in each process's memory when that cache exists.
+FEEDS_CACHE_ALIAS = "pages" if "pages" in CACHES else "default"
+
+# --- Conversations --------------------------------------------------------------
+# Comments (PRODUCT C1–C8). Rate limits are (count, seconds) windows counted in the
+# cache, so with CACHE_URL pointing at Redis they hold across every app server.
+DESPATCH_COMMENTS_MAX_LENGTH = env.int("DESPATCH_COMMENTS_MAX_LENGTH", default=5000)
+DESPATCH_COMMENTS_MAX_LINKS = env.int("DESPATCH_COMMENTS_MAX_LINKS", default=2)
+# A person needs a few seconds to read the form and write; robots post at once.
+DESPATCH_COMMENTS_MIN_FILL_SECONDS = env.float("DESPATCH_COMMENTS_MIN_FILL_SECONDS", default=3.0)
+DESPATCH_COMMENTS_RATE_LIMITS = {
+    "ip": [
+        (env.int("DESPATCH_COMMENTS_IP_PER_MINUTE", default=5), 60),
+        (env.int("DESPATCH_COMMENTS_IP_PER_HOUR", default=30), 3600),
+    ],
+    "email": [
+        (env.int("DESPATCH_COMMENTS_EMAIL_PER_MINUTE", default=3), 60),
+        (env.int("DESPATCH_COMMENTS_EMAIL_PER_HOUR", default=15), 3600),
+    ],
+}
+# Behind our own reverse proxy the reader's address is the last X-Forwarded-For hop.
+DESPATCH_COMMENTS_TRUST_FORWARDED_FOR = env.bool("DESPATCH_BEHIND_PROXY", default=False)
+# Commenters' IP addresses are dropped after this many days (prune_personal_data).
+DESPATCH_COMMENTS_IP_RETENTION_DAYS = env.int("DESPATCH_COMMENTS_IP_RETENTION_DAYS", default=90)
+
+# --- Studio and accounts ----------------------------------------------------------
+# Background work runs in `despatch worker` (started by `despatch serve` too), from
+# tasks stored in the database: a restart loses nothing. DESPATCH_TASK_BACKEND=
+# django_tasks.backends.immediate.ImmediateBackend runs them in the request instead.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("DESPATCH_TASK_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Work the worker starts by itself: dotted task path -> seconds between runs. The
+# sweep announces scheduled posts whose time has come (and any announcement lost).
+DESPATCH_PERIODIC_TASKS = {
+    "despatch.posts.tasks.announce_due_posts": env.int("DESPATCH_ANNOUNCE_SWEEP_SECONDS", default=30),
+    "despatch.accounts.tasks.deactivate_inactive_staff": 24 * 60 * 60,
+}
+# `despatch serve` runs one worker alongside the web server unless this is off.
+DESPATCH_SERVE_WITH_WORKER = env.bool("DESPATCH_SERVE_WITH_WORKER", default=True)
+
+AUTHENTICATION_BACKENDS = ["despatch.accounts.backends.AccountBackend"]
+LOGIN_URL = "studio:sign-in"
+LOGIN_REDIRECT_URL = "studio:dashboard"
+LOGOUT_REDIRECT_URL = "studio:sign-in"
+PASSWORD_RESET_TIMEOUT = env.int("DESPATCH_PASSWORD_RESET_SECONDS", default=60 * 60 * 24)
+# Five wrong passwords for one name, or thirty from one address, within the window
+# lock sign-in for that name or address for the lockout period.
+DESPATCH_SIGN_IN_ATTEMPTS = env.int("DESPATCH_SIGN_IN_ATTEMPTS", default=5)
+DESPATCH_SIGN_IN_ATTEMPTS_PER_ADDRESS = env.int("DESPATCH_SIGN_IN_ATTEMPTS_PER_ADDRESS", default=30)
+DESPATCH_SIGN_IN_WINDOW_SECONDS = env.int("DESPATCH_SIGN_IN_WINDOW_SECONDS", default=15 * 60)
+DESPATCH_SIGN_IN_LOCKOUT_SECONDS = env.int("DESPATCH_SIGN_IN_LOCKOUT_SECONDS", default=15 * 60)
+# Staff accounts (admins, editors, authors, contributors, moderators) unused this
+# long are deactivated by `despatch deactivate-inactive-staff`, which the worker runs daily.
+DESPATCH_STAFF_INACTIVE_DAYS = env.int("DESPATCH_STAFF_INACTIVE_DAYS", default=90)
+OTP_TOTP_ISSUER = NETWORK_NAME
+# Wrong codes slow further tries down exponentially (django-otp's own throttle).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Private preview links stop working after this many days.
+DESPATCH_PREVIEW_LINK_DAYS = env.int("DESPATCH_PREVIEW_LINK_DAYS", default=7)
+
+# Media. Local files under MEDIA_ROOT by default; object storage (S3 and compatible)
+# by naming a django-storages backend, e.g.
+#   DESPATCH_MEDIA_STORAGE=storages.backends.s3.S3Storage
+#   DESPATCH_MEDIA_STORAGE_OPTIONS='{"bucket_name": "despatch-media", "custom_domain": "media.example.org"}'
+# (S3 needs boto3 installed beside django-storages: `uv pip install boto3`).
+STORAGES["default"] = {
+    "BACKEND": env.str(
+        "DESPATCH_MEDIA_STORAGE", default="django.core.files.storage.FileSystemStorage"
+    ),
+    "OPTIONS": env.json("DESPATCH_MEDIA_STORAGE_OPTIONS", default={}),
+}
+DESPATCH_MAX_IMAGE_PIXELS = env.int("DESPATCH_MAX_IMAGE_PIXELS", default=40_000_000)
+DESPATCH_MAX_VIDEO_UPLOAD_BYTES = env.int(
+    "DESPATCH_MAX_VIDEO_UPLOAD_BYTES", default=200 * 1024 * 1024
+)
+# Widths of the WebP renditions made of each uploaded image, for srcset.
+DESPATCH_IMAGE_RENDITION_WIDTHS = [320, 640, 960, 1280, 1920]
+# --- End of studio and accounts ---------------------------------------------------
+
+# --- Search -------------------------------------------------------------------
+# One engine per alias, chosen by dotted path (Wagtail-style). The default
+# "database" engine uses SQLite FTS5 or PostgreSQL full-text search, whichever
+# database is in use. Relevance is judged among the RANK_WINDOW newest matches.
+SEARCH_BACKENDS = {
+    "default": {
+        "BACKEND": env.str("DESPATCH_SEARCH_BACKEND", default="despatch.search.backends.database"),
+        "RANK_WINDOW": env.int("DESPATCH_SEARCH_RANK_WINDOW", default=500),
+    }
+}
+DESPATCH_SEARCH_RESULTS_PER_PAGE = env.int("DESPATCH_SEARCH_RESULTS_PER_PAGE", default=10)
+# --- End of search ------------------------------------------------------------

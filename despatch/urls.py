@@ -17,6 +17,8 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("feeds/", include("despatch.feeds.urls")),
     path("search/", include("despatch.search.urls")),
+    path("studio/", include("despatch.studio.urls")),
+    path("media/", include("despatch.media.urls")),
     path("", include("despatch.conversations.urls")),
     path("", include("despatch.core.urls")),
     path("", include("despatch.blogs.urls")),

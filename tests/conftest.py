@@ -27,9 +27,7 @@ def _no_page_cache_unless_asked(settings):
 def _tasks_run_at_once(settings):
     """The site queues background tasks in the database for `despatch worker`; tests run
     them as they are enqueued, unless a test of the worker switches the backend back."""
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
-    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)

@@ -13,9 +13,8 @@ from . import cache_keys
 from .models import Post, Tag
 from .statistics import refresh_blog_statistics
 
-
-# Sent once per publication, by the worker or on the first read after a scheduled
-# time, when the post's side effects (feeds, notifications, federation) are due;
+# Sent once per publication, by the worker (within about 30 s of a scheduled
+# time), when the post's side effects (feeds, notifications, federation) are due;
 # receivers get ``post``.
 post_published = Signal()
 # Sent when a post readers could see is taken down; receivers get ``post``.

@@ -80,7 +80,11 @@ class NetworkHomeView(ListingPageView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
-            best_bits=list(selectors.listing(Post.objects.best_bits())[:5]),
+            best_bits=list(
+                selectors.listing(Post.objects.featured_on_network()).order_by(
+                    "network_best_bit_order", "best_bit_order", "-published_at"
+                )[:5]
+            ),
             blogs=list(selectors.blogs_with_authors()),
             tag_cloud=selectors.tag_cloud(),
         )
@@ -212,6 +216,10 @@ class BestBitsView(ListingPageView):
     template_name = "posts/best_bits.html"
 
     def posts(self) -> Any:
+        if self.blog is None:
+            return selectors.listing(Post.objects.featured_on_network()).order_by(
+                "network_best_bit_order", "best_bit_order", "-published_at"
+            )
         return selectors.listing(self.scoped(Post.objects.best_bits())).order_by(
             "best_bit_order", "-published_at"
         )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import subprocess
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import Error as DatabaseError
 from django.db import connections
@@ -74,10 +76,8 @@ class Command(BaseCommand):
         # Workers are forked from this process: a connection opened here must not be
         # shared with them, or two processes would talk over one socket.
         connections.close_all()
-        # --- Background worker (studio): scheduled posts, renditions, e-mails ---
-        from despatch.studio.management.commands.worker import start_alongside
-
-        worker = None if options["no_worker"] else start_alongside()
+        # Background work (scheduled posts, renditions, e-mails) runs beside the server.
+        worker = None if options["no_worker"] else self.start_task_worker()
         try:
             self.serve(
                 host=options["host"],
@@ -89,7 +89,30 @@ class Command(BaseCommand):
         finally:
             if worker is not None:
                 worker.terminate()
-                worker.wait(timeout=15)
+                try:
+                    worker.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+
+    def start_task_worker(self) -> subprocess.Popen[bytes] | None:
+        """Start ``despatch worker`` beside the web server, when an app provides one.
+
+        The app that owns background work (the studio) ships the ``worker`` command
+        and, beside it, ``start_alongside()``, which decides from its settings
+        whether a worker is wanted. Core looks it up by the command's name, so
+        dependencies keep pointing from the apps to core.
+        """
+        app_name = get_commands().get("worker")
+        if app_name is None:
+            return None
+        module = import_module(f"{app_name}.management.commands.worker")
+        start_alongside = getattr(module, "start_alongside", None)
+        if start_alongside is None:
+            return None
+        worker: subprocess.Popen[bytes] | None = start_alongside()
+        if worker is not None:
+            self.stdout.write(f"Background tasks run in `despatch worker` (PID {worker.pid}).")
+        return worker
 
     def check_database(self) -> None:
         """Fail in one readable line, not a traceback, when the database is out of reach."""

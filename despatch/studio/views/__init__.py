@@ -1,0 +1,1 @@
+"""The studio's pages, by area: signing in, writing, media, and the team's settings."""
