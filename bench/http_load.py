@@ -89,7 +89,7 @@ def start_server(mode: str, env: dict[str, str], workers: int) -> subprocess.Pop
         cwd=ROOT, env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip
-    for _attempt in range(100):
+    for _attempt in range(600):
         try:
             fetch(f"http://127.0.0.1:{PORTS[mode]}/health/")
         except OSError:
@@ -126,6 +126,11 @@ def results() -> dict[tuple[str, str], dict[str, float]]:
     return table
 
 
+def ratio(ours: float, theirs: float) -> str:
+    """``ours`` as a multiple of ``theirs``; a peer that completed nothing in time has none."""
+    return f"{ours / theirs:.1f}×" if theirs else "peer answered nothing"
+
+
 def report(measured_peers: bool) -> None:
     table = results()
     print("\n| page | uncached req/s | p99 ms | cached req/s | p99 ms |", end="")
@@ -157,8 +162,7 @@ def report(measured_peers: bool) -> None:
             puput = table.get(("puput", peer_page[page]), {"rps": float("nan")})
             line += (
                 f" {wordpress['rps']:.1f} | {puput['rps']:.1f} | "
-                f"{uncached['rps'] / wordpress['rps']:.1f}× | "
-                f"{uncached['rps'] / puput['rps']:.1f}× |"
+                f"{ratio(uncached['rps'], wordpress['rps'])} | {ratio(uncached['rps'], puput['rps'])} |"
             )
         print(line)
     for label in ("django-gunicorn", "django-granian"):

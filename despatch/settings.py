@@ -128,9 +128,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Opening a connection (and, on SQLite, running the pragmas above) costs more than
+# serving a cached page, so each server thread keeps its connection between
+# requests; health checks replace one that broke meanwhile.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------
@@ -351,7 +353,7 @@ DESPATCH_IMAGE_RENDITION_WIDTHS = [320, 640, 960, 1280, 1920]
 SEARCH_BACKENDS = {
     "default": {
         "BACKEND": env.str("DESPATCH_SEARCH_BACKEND", default="despatch.search.backends.database"),
-        "RANK_WINDOW": env.int("DESPATCH_SEARCH_RANK_WINDOW", default=500),
+        "RANK_WINDOW": env.int("DESPATCH_SEARCH_RANK_WINDOW", default=300),
     }
 }
 DESPATCH_SEARCH_RESULTS_PER_PAGE = env.int("DESPATCH_SEARCH_RESULTS_PER_PAGE", default=10)
