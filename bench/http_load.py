@@ -162,7 +162,8 @@ def report(measured_peers: bool) -> None:
             puput = table.get(("puput", peer_page[page]), {"rps": float("nan")})
             line += (
                 f" {wordpress['rps']:.1f} | {puput['rps']:.1f} | "
-                f"{ratio(uncached['rps'], wordpress['rps'])} | {ratio(uncached['rps'], puput['rps'])} |"
+                f"{ratio(uncached['rps'], wordpress['rps'])} | "
+                f"{ratio(uncached['rps'], puput['rps'])} |"
             )
         print(line)
     for label in ("django-gunicorn", "django-granian"):

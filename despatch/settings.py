@@ -300,7 +300,9 @@ TASKS = {
 # Work the worker starts by itself: dotted task path -> seconds between runs. The
 # sweep announces scheduled posts whose time has come (and any announcement lost).
 DESPATCH_PERIODIC_TASKS = {
-    "despatch.posts.tasks.announce_due_posts": env.int("DESPATCH_ANNOUNCE_SWEEP_SECONDS", default=30),
+    "despatch.posts.tasks.announce_due_posts": env.int(
+        "DESPATCH_ANNOUNCE_SWEEP_SECONDS", default=30
+    ),
     "despatch.accounts.tasks.deactivate_inactive_staff": 24 * 60 * 60,
 }
 # `despatch serve` runs one worker alongside the web server unless this is off.
@@ -330,7 +332,8 @@ DESPATCH_PREVIEW_LINK_DAYS = env.int("DESPATCH_PREVIEW_LINK_DAYS", default=7)
 # Media. Local files under MEDIA_ROOT by default; object storage (S3 and compatible)
 # by naming a django-storages backend, e.g.
 #   DESPATCH_MEDIA_STORAGE=storages.backends.s3.S3Storage
-#   DESPATCH_MEDIA_STORAGE_OPTIONS='{"bucket_name": "despatch-media", "custom_domain": "media.example.org"}'
+#   DESPATCH_MEDIA_STORAGE_OPTIONS='{"bucket_name": "despatch-media",
+#                                    "custom_domain": "media.example.org"}'
 # (S3 needs boto3 installed beside django-storages: `uv pip install boto3`).
 STORAGES["default"] = {
     "BACKEND": env.str(

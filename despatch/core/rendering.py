@@ -57,9 +57,7 @@ ATTRIBUTION = re.compile(r"^(—|--|―|–)\s*\S")
 EXTERNAL_LINK = re.compile(r'<a href="(https?://[^"]+)"')
 # Code points HTML forbids in a document (C0/C1 controls other than whitespace, and
 # noncharacters); pasted from word processors or imports, they make pages invalid.
-FORBIDDEN_CODE_POINTS = re.compile(
-    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]"
-)
+FORBIDDEN_CODE_POINTS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
 
 
 def _keep_attribute(element: str, attribute: str, value: str) -> str | None:

@@ -34,8 +34,8 @@ def describe_database(alias: str = "default") -> str:
 
 class Command(BaseCommand):
     help = (
-        "Serve Despatch with the granian WSGI server: collect static files, check the "
-        "database, then listen. Static files are served compressed by WhiteNoise."
+        "Serve Despatch with the granian WSGI server: check the database, collect static "
+        "files (served compressed by WhiteNoise), start the task worker, then listen."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -60,7 +60,6 @@ class Command(BaseCommand):
         parser.add_argument(
             "--access-log", action="store_true", help="Log one line for every request."
         )
-        # --- Background worker (studio) ----------------------------------------
         parser.add_argument(
             "--no-worker",
             action="store_true",

@@ -1,0 +1,5 @@
+"""Fixtures for the validity tests: the Nu Html Checker and Debian's chromium."""
+
+from tests.browser.chromium import browser
+
+__all__ = ["browser"]
