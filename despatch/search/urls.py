@@ -1,5 +1,10 @@
 from django.urls import path
 
+from . import views
+
 app_name = "search"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.SearchView.as_view(), name="search"),
+    path("opensearch.xml", views.OpenSearchDescriptionView.as_view(), name="opensearch"),
+]

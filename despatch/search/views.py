@@ -1,0 +1,61 @@
+"""The search page and the OpenSearch description that lets browsers add it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+from django.views.generic import TemplateView
+
+from despatch.core.pagination import requested_page_number
+
+from .forms import AdvancedSearchForm
+from .selectors import search_posts
+
+
+class SearchView(TemplateView):
+    """Advanced search: the form, and below it the results of what it asks for.
+
+    Every search is a GET, so its address can be bookmarked and shared, and the
+    page works with no JavaScript at all.
+    """
+
+    template_name = "search/search.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = AdvancedSearchForm(self.request.GET)
+        criteria, notices = form.criteria()
+        context.update(form=form.effective(criteria), criteria=criteria, notices=notices)
+        if criteria.is_blank:
+            return context
+        outcome = search_posts(criteria=criteria, page_number=requested_page_number(self.request))
+        context.update(outcome=outcome, page=outcome.page, results=outcome.page.object_list)
+        if outcome.suggestion is not None:
+            suggested = self.request.GET.copy()
+            suggested["q"] = outcome.suggestion.as_text()
+            suggested.pop("page", None)
+            context["suggestion_query"] = suggested.urlencode()
+        if criteria.has_filters:
+            context["unfiltered_query"] = self._unfiltered_query(criteria.text)
+        return context
+
+    def _unfiltered_query(self, text: str) -> str:
+        unfiltered = self.request.GET.copy()
+        for name in ("blog", "author", "tag", "language", "from", "to", "page"):
+            unfiltered.pop(name, None)
+        unfiltered["q"] = text
+        return unfiltered.urlencode()
+
+
+class OpenSearchDescriptionView(TemplateView):
+    """The OpenSearch 1.1 description document, linked from every page's head."""
+
+    template_name = "search/opensearch.xml"
+    content_type = "application/opensearchdescription+xml; charset=utf-8"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=60 * 60 * 24)
+        return response
