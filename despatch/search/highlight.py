@@ -25,6 +25,7 @@ MAX_SNIPPET_SOURCE = 40_000
 # Passages are weighed around at most this many matches.
 MAX_HITS = 200
 ELLIPSIS = "…"
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,13 @@ class Highlighter:
         folded = _aligned_fold(text)
         if folded is not None:
             pattern = _pattern(self.words, self.prefixes)
-            return [(m.start(), m.end(), m.group()) for m in pattern.finditer(folded)]
+            # The pattern checks where a word ends; where it starts is checked
+            # here, which lets the regular expression engine skip ahead fast.
+            return [
+                (match.start(), match.end(), match.group())
+                for match in pattern.finditer(folded)
+                if match.start() == 0 or not folded[match.start() - 1].isalnum()
+            ]
         # Folding changed the text's length (ß, ligatures, vowel marks): read it
         # word by word instead, which is slower but finds the same words.
         return [
@@ -81,9 +88,7 @@ def _aligned_fold(text: str) -> str | None:
     the folded text is at the same place in the original.
     """
     table = {}
-    for character in set(text):
-        if character.isascii():
-            continue
+    for character in set("".join(_NON_ASCII.findall(text))):
         if character.isalnum():
             folded = _fold_character(character)
             if len(folded) != 1:
@@ -95,7 +100,7 @@ def _aligned_fold(text: str) -> str | None:
         else:
             # Punctuation and symbols separate words however they fold (… to ...).
             table[ord(character)] = " "
-    folded_text = text.translate(table).lower()
+    folded_text = _NON_ASCII.sub(lambda run: run.group().translate(table), text).lower()
     return folded_text if len(folded_text) == len(text) else None
 
 
@@ -104,7 +109,7 @@ def _pattern(words: frozenset[str], prefixes: tuple[str, ...]) -> re.Pattern[str
     """A pattern for whole words and words beginning with a prefix, word boundaries as indexed."""
     alternatives = [re.escape(word) for word in sorted(words, key=len, reverse=True)]
     alternatives += [re.escape(prefix) + r"[^\W_]*" for prefix in prefixes]
-    return re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + r")(?![^\W_])")
+    return re.compile(r"(?:" + "|".join(alternatives) + r")(?![^\W_])")
 
 
 def snippet(text: str, query: SearchQuery) -> SafeString:
