@@ -257,7 +257,8 @@ def test_postgres_walks_the_newest_posts_only_for_common_queries(post_about):
     with connection.cursor() as cursor:
 
         def probe(text: str, **filters: int) -> int:
-            return backend._probe_size(cursor, parse(text), SearchFilters(**filters), wanted=11)
+            plan = backend._plan(cursor, parse(text), SearchFilters(**filters), wanted=11)
+            return plan.next_stretch(found=0, walked=0)
 
         assert probe("common") > 0
         assert probe("unheardof") == 0
