@@ -17,6 +17,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from despatch.accounts.models import Role
+
 from .models import BlogCommentPolicy, Comment, CommentClosure
 from .spam import SpamAssessment
 
@@ -45,9 +47,11 @@ def can_moderate(user: Any) -> bool:
     )
 
 
-def moderators_to_notify() -> QuerySet[Any]:
-    """Active users holding the permission directly or through a group, with an address.
+def moderators_to_notify(blog_id: int) -> QuerySet[Any]:
+    """Active people with an address who moderate comments on blog ``blog_id``.
 
+    Those are the holders of the permission directly or through a group (they
+    moderate the whole network) and the blog's own moderators by role.
     Superusers are not e-mailed for that alone: an administrator who wants the
     notifications joins the Moderators group.
     """
@@ -55,13 +59,12 @@ def moderators_to_notify() -> QuerySet[Any]:
     permission = Permission.objects.filter(
         content_type__app_label=app_label, codename=codename
     ).first()
-    user_model = get_user_model()
-    if permission is None:
-        return user_model.objects.none()
+    network_wide = Q(groups__permissions=permission) | Q(user_permissions=permission)
+    on_this_blog = Q(memberships__blog_id=blog_id, memberships__role=Role.MODERATOR)
+    moderates = on_this_blog if permission is None else network_wide | on_this_blog
     return (
-        user_model.objects.filter(
-            Q(groups__permissions=permission) | Q(user_permissions=permission)
-        )
+        get_user_model()
+        .objects.filter(moderates)
         .filter(is_active=True)
         .exclude(email="")
         .distinct()

@@ -63,7 +63,7 @@ def notify_new_comment(comment_id: int) -> int:
     author_user = comment.post.author.user
     if author_user is not None and author_user.is_active and author_user.email:
         recipients[normalise_email(author_user.email)] = True
-    for moderator in moderators_to_notify():
+    for moderator in moderators_to_notify(comment.post.blog_id):
         recipients.setdefault(normalise_email(moderator.email), False)
     recipients.pop(comment.author_email, None)
     if not recipients:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from despatch.conversations import moderation
 from despatch.conversations.models import BlogCommentPolicy, Comment, CommentClosure
 from despatch.conversations.spam import SpamAssessment
-from tests.factories import days_ago, make_post, make_user
+from tests.factories import days_ago, make_blog, make_post, make_user
 
 from .conftest import make_comment
 
@@ -78,10 +78,25 @@ def test_who_moderates(moderator):
     assert not moderation.can_moderate(make_user(is_superuser=True, is_active=False))
 
 
-def test_moderators_to_notify_are_the_group_not_every_superuser(moderator):
+def test_moderators_to_notify_are_the_group_not_every_superuser(moderator, post):
     make_user(is_superuser=True, email="root@team.example")
     make_user(username="nomail", email="").groups.add(*moderator.groups.all())
-    assert list(moderation.moderators_to_notify()) == [moderator]
+    assert list(moderation.moderators_to_notify(post.blog_id)) == [moderator]
+
+
+def test_a_blogs_own_moderators_are_notified_but_not_another_blogs(moderator, post):
+    from despatch.accounts.models import Membership, Role
+
+    own = make_user(username="own", email="own@team.example")
+    Membership.objects.create(user=own, blog=post.blog, role=Role.MODERATOR)
+    elsewhere = make_user(username="elsewhere", email="elsewhere@team.example")
+    other_blog = make_blog(slug="elsewhere")
+    Membership.objects.create(user=elsewhere, blog=other_blog, role=Role.MODERATOR)
+    editor = make_user(username="editor", email="editor@team.example")
+    Membership.objects.create(user=editor, blog=post.blog, role=Role.EDITOR)
+
+    assert set(moderation.moderators_to_notify(post.blog_id)) == {moderator, own}
+    assert set(moderation.moderators_to_notify(other_blog.pk)) == {moderator, elsewhere}
 
 
 def test_badges_need_a_signed_in_account(post, author_user):

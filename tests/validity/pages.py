@@ -184,6 +184,9 @@ HTML_PAGE_KEYS = [
     "house-rules",
     "accessibility",
     "privacy",
+    "search-form",
+    "search-results",
+    "search-no-results",
     "not-found",
 ]
 # Pages for machines: they have query counts but no HTML to validate.
@@ -218,6 +221,9 @@ def page_paths(corpus: Corpus) -> dict[str, str]:
         "house-rules": reverse("core:house-rules"),
         "accessibility": reverse("core:accessibility"),
         "privacy": reverse("core:privacy"),
+        "search-form": reverse("search:search"),
+        "search-results": f"{reverse('search:search')}?q=%22arms+trade%22+treaty&sort=relevance",
+        "search-no-results": f"{reverse('search:search')}?q=treatty+conferance",
         "not-found": NOT_FOUND_PATH,
         "sitemap": reverse("sitemap"),
         "robots": reverse("robots"),
