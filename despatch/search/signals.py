@@ -3,15 +3,19 @@
 Connected in ``SearchConfig.ready()``. A post's own changes are indexed at once,
 in the same transaction as the change; renaming an author or a tag, which
 touches all their posts, is handed to a background task after the commit.
+Inside a bulk block of the posts app the posts are only noted: whoever opened
+the block indexes ``BulkChanges.post_ids`` in batches when it ends.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 
 from despatch.blogs.models import AuthorProfile, Blog
+from despatch.posts.bulk import bulk_changes
 from despatch.posts.models import Post, Tag
 
 from . import tasks
@@ -42,6 +46,14 @@ SEARCHED_RELATED_FIELDS: dict[type[Any], tuple[str, str]] = {
 }
 
 
+def _index_posts(post_ids: Iterable[int]) -> None:
+    changes = bulk_changes()
+    if changes is None:
+        search_index_posts(post_ids=post_ids)
+    else:
+        changes.changed_post_ids.update(post_ids)
+
+
 def post_saved(
     sender: type[Post],
     instance: Post,
@@ -54,7 +66,7 @@ def post_saved(
         return
     if update_fields is not None and not update_fields & SEARCHED_POST_FIELDS:
         return
-    search_index_posts(post_ids=[instance.pk])
+    _index_posts([instance.pk])
 
 
 def post_tags_changed(
@@ -74,9 +86,9 @@ def post_tags_changed(
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
     if not reverse:
-        search_index_posts(post_ids=[instance.pk])
+        _index_posts([instance.pk])
     else:
-        search_index_posts(post_ids=pk_set or getattr(instance, "_search_cleared_post_ids", []))
+        _index_posts(pk_set or getattr(instance, "_search_cleared_post_ids", []))
 
 
 def related_saving(sender: type[Any], instance: Any, raw: bool = False, **kwargs: Any) -> None:

@@ -49,7 +49,6 @@ _BLOCK_TAG = re.compile(
     r"|h[1-6]|header|hr|iframe|img|li|ol|p|pre|section|summary|table|td|th|tr|ul|video)"
     r"[\s/>])[^>]*>"
 )
-_SPACES = re.compile(r"\s+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -93,7 +92,9 @@ def plain_text(markup: str) -> str:
     sanitiser, so a regular expression is enough to take it apart.
     """
     text = _TAG.sub("", _BLOCK_TAG.sub(" ", markup))
-    return _SPACES.sub(" ", html.unescape(text)).strip()
+    # ``split()`` breaks at the same whitespace as ``\s`` and is several times
+    # faster than a regular expression over a whole post.
+    return " ".join(html.unescape(text).split())
 
 
 def clean_query_text(raw: str, *, limit: int) -> str:

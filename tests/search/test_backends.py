@@ -45,5 +45,42 @@ def test_vectors_weight_fields_and_keep_them_apart():
         tags="arms", author="jane", body="the treaty", facets=("post", "blog1"),
     )  # fmt: skip
     assert vector_literal(document) == (
-        "'arms':1A,67B 'treaty':2A,198 'jane':132C 'the':197 '_post' '_blog1'"
+        "'_blog1' '_post' 'arms':1A,67B 'jane':132C 'the':197 'treaty':2A,198"
     )
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="compares with FTS5's own bm25")
+@pytest.mark.django_db
+def test_sqlite_ranking_agrees_with_fts5_bm25():
+    """bm25 computed over the newest matches orders a one-word search as FTS5's would."""
+    from despatch.search.backends.sqlite import rank_by_bm25
+    from despatch.search.query import Phrase
+
+    bodies = [
+        "treaty",
+        "the treaty and the treaty again",
+        "a long body that mentions the treaty once among many other words here",
+        "treaty treaty",
+        "notes",
+    ]
+    titles = ["notes", "notes", "notes", "notes", "treaty"]
+    entries = [
+        (key, key, title, "", "jane", body, "post blog1")
+        for key, (title, body) in enumerate(zip(titles, bodies, strict=True), start=1)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE VIRTUAL TABLE temp.ranking USING fts5(title, tags, author, body, facets)"
+        )
+        cursor.executemany(
+            "INSERT INTO temp.ranking (rowid, title, tags, author, body, facets) "
+            "VALUES (%s, %s, %s, %s, %s, %s)",
+            [(key, *columns) for key, _post, *columns in entries],
+        )
+        cursor.execute(
+            "SELECT rowid FROM temp.ranking WHERE ranking MATCH 'treaty' "
+            "ORDER BY bm25(ranking, 10.0, 5.0, 2.0, 1.0, 0.0), rowid DESC"
+        )
+        expected = [row[0] for row in cursor.fetchall()]
+        cursor.execute("DROP TABLE temp.ranking")
+    assert rank_by_bm25(entries, [Phrase(("treaty",))], [1.0]) == expected

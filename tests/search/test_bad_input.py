@@ -170,3 +170,23 @@ def test_every_post_text_makes_a_valid_tsvector(text):
     )  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute("SELECT %s::tsvector", [vector_literal(document)])
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@given(title=st.text(), body=st.text(), facets=st.lists(st.sampled_from(["post", "blog1", "tag7"])))
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_vectors_are_written_as_postgresql_prints_them(title, body, facets):
+    """A reindex knows unchanged entries by their vector's text: it must be PostgreSQL's own."""
+    from datetime import UTC, datetime
+
+    document = SearchDocument(
+        key=1, post_id=1, published_at=datetime.now(tz=UTC), title=index_text(title),
+        tags="", author="", body=index_text(body + " " + body), facets=tuple(facets),
+    )  # fmt: skip
+    literal = vector_literal(document)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::tsvector::text", [literal])
+        assert cursor.fetchone()[0] == literal

@@ -263,3 +263,31 @@ def test_postgres_walks_the_newest_posts_only_for_common_queries(post_about):
         assert probe("common") > 0
         assert probe("unheardof") == 0
         assert probe("common", tag_id=tag.pk) == 0
+
+
+def test_more_mentions_and_shorter_posts_rank_higher(post_about):
+    """Among posts matching in the body only, the word counts for more where it is
+    said more often, and for more in a short post than in a long one."""
+    filler = " ".join(["notes"] * 60)
+    once = post_about("Weekly notes", body=f"The treaty. {filler}", published_at=days_ago(1))
+    twice = post_about(
+        "Weekly notes", body=f"The treaty, the treaty. {filler}", published_at=days_ago(2)
+    )
+    short = post_about("Weekly notes", body="The treaty.", published_at=days_ago(3))
+    found = search_ids("treaty")
+    assert found.index(twice.pk) < found.index(once.pk)
+    assert found.index(short.pk) < found.index(once.pk)
+
+
+def test_prefixes_find_every_word_they_begin(post_about, monkeypatch):
+    """Prefixes reach numbers, words indexed a moment ago and prefixes of many words,
+    however the engine goes about it."""
+    from despatch.search.backends import sqlite
+
+    numbered = post_about("Report for 2024")
+    words = [post_about(f"Negotiator{n} notes") for n in range(4)]
+    for most_words_written_out in (16, 2):
+        monkeypatch.setattr(sqlite, "MAX_PREFIX_WORDS", most_words_written_out)
+        assert search_ids("202*") == [numbered.pk]
+        assert set(search_ids("negotiator*")) == {post.pk for post in words}
+        assert set(search_ids("notes -negotiator1*")) == {words[0].pk, words[2].pk, words[3].pk}

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from despatch.search.highlight import snippet
+from hypothesis import given
+from hypothesis import strategies as st
+
+from despatch.search.highlight import (
+    LEAD_IN_CHARACTERS,
+    SNIPPET_CHARACTERS,
+    _best_passage_start,
+    snippet,
+)
 from despatch.search.query import parse
 
 
@@ -59,3 +67,19 @@ def test_excluded_words_are_not_marked():
 def test_right_to_left_text_is_marked_whole():
     result = snippet("قال السفير إن مُعاهَدة تجارة الأسلحة مهمة", parse("معاهدة"))
     assert "<mark>مُعاهَدة</mark>" in result
+
+
+@given(
+    starts=st.lists(st.integers(min_value=0, max_value=3000), max_size=60, unique=True),
+    words=st.lists(st.sampled_from(["arms", "trade", "treaty", "un"]), min_size=60, max_size=60),
+)
+def test_the_best_passage_is_found_as_by_trying_every_start(starts, words):
+    """The sliding window picks the passage a look at every possible start would."""
+    hits = [(start, start + 4, word) for start, word in zip(sorted(starts), words, strict=False)]
+    best_start, best_score = 0, -1
+    for first, (start, _end, _word) in enumerate(hits):
+        reach = start + SNIPPET_CHARACTERS - LEAD_IN_CHARACTERS
+        distinct = {word for hit_start, _e, word in hits[first:] if hit_start < reach}
+        if len(distinct) > best_score:
+            best_start, best_score = start, len(distinct)
+    assert _best_passage_start(hits) == best_start

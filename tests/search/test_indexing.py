@@ -7,9 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from despatch.posts.bulk import posts_changed_in_bulk
 from despatch.posts.models import Post
 from despatch.posts.publishing import post_publish, post_unpublish
 from despatch.search.documents import document_for, posts_for_indexing
+from despatch.search.indexing import search_index_in_bulk
 from despatch.search.models import SearchEntry, SearchTerm
 from tests.factories import make_tag
 
@@ -85,6 +87,21 @@ def test_tagging_from_the_tag_side_is_followed(post_about):
     tag = make_tag("Disarmament")
     tag.posts.add(post)
     assert search_ids("disarmament") == [post.pk]
+
+
+def test_a_bulk_block_defers_indexing_to_its_owner(post_about):
+    """Inside a bulk write posts are only noted; the block's owner indexes them once."""
+    post = post_about("Weekly notes")
+    tag = make_tag("Disarmament")
+    with posts_changed_in_bulk() as changes:
+        post.title = "Arms trade treaty"
+        post.save()
+        tag.posts.add(post)
+        assert search_ids("treaty") == []
+        assert search_ids("disarmament") == []
+        assert post.pk in changes.post_ids
+    search_index_in_bulk(post_ids=sorted(changes.post_ids))
+    assert search_ids("treaty disarmament") == [post.pk]
 
 
 def test_renaming_an_author_reindexes_their_posts(

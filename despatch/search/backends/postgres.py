@@ -12,6 +12,7 @@ the model does not know about them, so the vector is read and written with SQL.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -44,8 +45,14 @@ NO_LOWER_BOUND = -(2**62)
 # The statements are written out whole, with the tables' names in them, so
 # that nothing but bound parameters ever varies.
 DELETE_SQL = "DELETE FROM search_searchentry WHERE post_id = ANY(%s) AND NOT post_id = ANY(%s)"
-# An entry whose words did not change is left as it is: a reindex then writes
-# (and leaves for vacuum) only what changed.
+# What an entry holds, to leave entries whose words did not change alone: a
+# reindex then writes (and leaves for vacuum) only what changed. Printing and
+# hashing a stored vector costs the server a fraction of parsing a new one.
+STORED_SQL = """
+    SELECT post_id, key, published_at, facets, md5(vector::text)
+    FROM search_searchentry WHERE post_id = ANY(%s)
+"""
+# The check in the WHERE clause covers an entry changed since it was read above.
 UPSERT_SQL = """
     INSERT INTO search_searchentry
         (key, post_id, published_at, title, tags, author, body, facets, vector)
@@ -75,27 +82,37 @@ PROBE_SQL = """
     SELECT key FROM search_searchentry WHERE key >= %s AND key < %s
     ORDER BY key DESC LIMIT 1 OFFSET %s
 """
+# Matches come with their rank when the search is by relevance, computed
+# while the row is at hand: ranking them afterwards by key would fetch and
+# decompress every vector of the window a second time. The rank is computed
+# outside the LIMIT, or a scan of the GIN index, which sorts every match by
+# key, would rank them all. ts_rank_cd's weights
+# are listed D, C, B, A: body, author, tags, title. The rank is divided by 1 +
+# the logarithm of the post's length (normalisation 1), as bm25 allows for
+# length on SQLite. The parameters are: the match, whether to rank, the words
+# to rank by, the key range and how many.
 NEWEST_MATCHES_SQL = """
-    SELECT key, post_id FROM search_searchentry
-    WHERE vector @@ %s::tsquery AND key >= %s AND key < %s
-    ORDER BY key DESC LIMIT %s
+    SELECT key, post_id,
+        CASE WHEN %s THEN ts_rank_cd('{0.1, 0.2, 0.5, 1.0}', vector, %s::tsquery, 1) END
+    FROM (
+        SELECT key, post_id, vector FROM search_searchentry
+        WHERE vector @@ %s::tsquery AND key >= %s AND key < %s
+        ORDER BY key DESC LIMIT %s
+    ) AS newest
+    ORDER BY key DESC
 """
 # The same through the GIN index only: ``key + 0`` hides the key range from the
 # primary key's index, which the planner would otherwise scan (testing every
 # row's vector) when it overrates the cost of a prefix look-up in GIN.
 GIN_MATCHES_SQL = """
-    SELECT key, post_id FROM search_searchentry
-    WHERE vector @@ %s::tsquery AND key + 0 >= %s AND key + 0 < %s
-    ORDER BY key DESC LIMIT %s
-"""
-# ts_rank_cd's weights are listed D, C, B, A: body, author, tags, title. The
-# rank is divided by 1 + the logarithm of the post's length (normalisation 1),
-# as bm25 allows for length on SQLite.
-RANK_SQL = """
-    SELECT post_id FROM search_searchentry
-    WHERE key = ANY(%s)
-    ORDER BY ts_rank_cd('{0.1, 0.2, 0.5, 1.0}', vector, %s::tsquery, 1) DESC, key DESC
-    LIMIT %s OFFSET %s
+    SELECT key, post_id,
+        CASE WHEN %s THEN ts_rank_cd('{0.1, 0.2, 0.5, 1.0}', vector, %s::tsquery, 1) END
+    FROM (
+        SELECT key, post_id, vector FROM search_searchentry
+        WHERE vector @@ %s::tsquery AND key + 0 >= %s AND key + 0 < %s
+        ORDER BY key DESC LIMIT %s
+    ) AS newest
+    ORDER BY key DESC
 """
 
 
@@ -109,7 +126,13 @@ def facet_lexeme(token: str) -> str:
 
 
 def vector_literal(document: SearchDocument) -> str:
-    """The ``tsvector`` of ``document``, written out with positions and weights."""
+    """The ``tsvector`` of ``document``, written out with positions and weights.
+
+    Written exactly as PostgreSQL prints a ``tsvector`` (lexemes in byte order,
+    which for UTF-8 is code point order), so a reindex can tell an unchanged
+    entry by comparing fingerprints of the text, without the server parsing
+    every vector again.
+    """
     positions: dict[str, list[str]] = {}
     position = 0
     for words, weight in (
@@ -126,9 +149,16 @@ def vector_literal(document: SearchDocument) -> str:
             if len(slots) < MAX_POSITIONS_PER_WORD:
                 slots.append(f"{position}{weight}")
         position += FIELD_GAP
-    lexemes = [f"{_lexeme(word)}:{','.join(slots)}" for word, slots in positions.items()]
-    lexemes += [facet_lexeme(token) for token in document.facets]
-    return " ".join(lexemes)
+    lexemes = {_lexeme(word): ":" + ",".join(slots) for word, slots in positions.items()}
+    lexemes |= {facet_lexeme(token): "" for token in document.facets}
+    # The closing quote sorts below every letter, digit and underscore, so the
+    # quoted lexemes sort as the words themselves do.
+    return " ".join(lexeme + lexemes[lexeme] for lexeme in sorted(lexemes))
+
+
+def vector_fingerprint(vector: str) -> str:
+    """A short digest of a ``tsvector``'s text, matching SQL's ``md5(vector::text)``."""
+    return hashlib.md5(vector.encode(), usedforsecurity=False).hexdigest()
 
 
 def _phrase(phrase: Phrase) -> str:
@@ -227,20 +257,19 @@ class PostgresSearchBackend(BaseSearchBackend):
             cursor.execute(
                 DELETE_SQL, [list(post_ids), [document.post_id for document in documents]]
             )
-            if documents:
-                cursor.executemany(
-                    UPSERT_SQL,
-                    [
-                        (
-                            document.key,
-                            document.post_id,
-                            document.published_at,
-                            " ".join(document.facets),
-                            vector_literal(document),
-                        )
-                        for document in documents
-                    ],
-                )
+            cursor.execute(STORED_SQL, [[document.post_id for document in documents]])
+            stored = {post_id: tuple(row) for post_id, *row in cursor.fetchall()}
+            rows = []
+            for document in documents:
+                facets = " ".join(document.facets)
+                vector = vector_literal(document)
+                entry = (document.key, document.published_at, facets, vector_fingerprint(vector))
+                if stored.get(document.post_id) != entry:
+                    rows.append(
+                        (document.key, document.post_id, document.published_at, facets, vector)
+                    )
+            if rows:
+                cursor.executemany(UPSERT_SQL, rows)
         self.remember_words(documents)
 
     def optimise(self) -> None:
@@ -275,15 +304,21 @@ class PostgresSearchBackend(BaseSearchBackend):
         wanted = self.rank_window + 1 if ranked else offset + limit + 1
         with self.connection.cursor() as cursor:
             plan = self._plan(cursor, query, filters, wanted=wanted)
-            newest = self._newest_matches(cursor, match, lower=lower, upper=upper, plan=plan)
-            if not ranked:
-                post_ids = [post_id for _key, post_id in newest[offset : offset + limit + 1]]
-                return SearchHits(post_ids=post_ids[:limit], has_next=len(post_ids) > limit)
-            window = [key for key, _post_id in newest[: self.rank_window]]
-            offset = min(offset, self.rank_window)
-            limit = max(0, min(limit, self.rank_window - offset))
-            cursor.execute(RANK_SQL, [window, rank_tsquery(query), limit + 1, offset])
-            post_ids = [row[0] for row in cursor.fetchall()]
+            newest = self._newest_matches(
+                cursor,
+                match,
+                lower=lower,
+                upper=upper,
+                plan=plan,
+                rank_by=rank_tsquery(query) if ranked else None,
+            )
+        if not ranked:
+            post_ids = [post_id for _key, post_id, _rank in newest[offset : offset + limit + 1]]
+            return SearchHits(post_ids=post_ids[:limit], has_next=len(post_ids) > limit)
+        window = sorted(newest[: self.rank_window], key=lambda row: (-(row[2] or 0.0), -row[0]))
+        offset = min(offset, self.rank_window)
+        limit = max(0, min(limit, self.rank_window - offset))
+        post_ids = [post_id for _key, post_id, _rank in window[offset : offset + limit + 1]]
         return SearchHits(
             post_ids=post_ids[:limit],
             has_next=len(post_ids) > limit,
@@ -321,9 +356,18 @@ class PostgresSearchBackend(BaseSearchBackend):
         return WalkPlan(total=total, density=density, wanted=wanted)
 
     def _newest_matches(
-        self, cursor: Any, match: str, *, lower: int, upper: int, plan: WalkPlan
-    ) -> list[tuple[int, int]]:
-        """The keys and posts of the wanted newest entries in [lower, upper) matching.
+        self,
+        cursor: Any,
+        match: str,
+        *,
+        lower: int,
+        upper: int,
+        plan: WalkPlan,
+        rank_by: str | None,
+    ) -> list[tuple[int, int, float | None]]:
+        """The keys, posts and ranks of the wanted newest entries in [lower, upper) matching.
+
+        Ranks are by the words of ``rank_by``, or ``None`` without it.
 
         While the plan says walking is cheaper, the newest posts are walked in
         key order, a stretch at a time, each stretch sized by the density of
@@ -332,14 +376,16 @@ class PostgresSearchBackend(BaseSearchBackend):
         out sparser than that, the GIN index looks through the older posts,
         which then costs little too.
         """
-        rows: list[tuple[int, int]] = []
+        ranking = [rank_by is not None, rank_by or match]
+        rows: list[tuple[int, int, float | None]] = []
         walked = 0
         while (stretch := plan.next_stretch(found=len(rows), walked=walked)) > 0:
             cursor.execute(PROBE_SQL, [lower, upper, stretch])
             oldest_walked = cursor.fetchone()
             stretch_lower = oldest_walked[0] if oldest_walked else lower
             cursor.execute(
-                NEWEST_MATCHES_SQL, [match, stretch_lower, upper, plan.wanted - len(rows)]
+                NEWEST_MATCHES_SQL,
+                [*ranking, match, stretch_lower, upper, plan.wanted - len(rows)],
             )
             rows += cursor.fetchall()
             if len(rows) >= plan.wanted or oldest_walked is None:
@@ -347,6 +393,8 @@ class PostgresSearchBackend(BaseSearchBackend):
             walked += stretch
             upper = stretch_lower
         with _bitmap_scans_only(cursor, using=self.alias):
-            cursor.execute(GIN_MATCHES_SQL, [match, lower, upper, plan.wanted - len(rows)])
+            cursor.execute(
+                GIN_MATCHES_SQL, [*ranking, match, lower, upper, plan.wanted - len(rows)]
+            )
             rows += cursor.fetchall()
         return rows
