@@ -3,6 +3,7 @@
 Readers write plain text. It is escaped, split into paragraphs at blank lines,
 its addresses turned into links, and the result passed through nh3 with an
 allow-list of three tags, so nothing a commenter types can become markup.
+Text with nothing that could be an address takes a short cut to the same HTML.
 """
 
 from __future__ import annotations
@@ -20,12 +21,26 @@ COMMENT_ATTRIBUTES = {"a": {"href"}}
 COMMENT_LINK_REL = "nofollow ugc noopener noreferrer"
 LINK_TEXT_LIMIT = 60
 _ANCHOR = re.compile(r"<a\s", re.IGNORECASE)
+# Anything ``urlize`` could make a link of: a scheme, "www.", an e-mail address or
+# one of the top-level domains it links without a scheme. Errs towards "maybe".
+_MAYBE_LINK = re.compile(r"://|www\.|@|\.(?:com|edu|gov|int|mil|net|org)", re.IGNORECASE)
+# Characters nh3 (html5ever) rewrites or refuses in text: controls, the no-break
+# space it writes as &nbsp;, and lone surrogates, which cannot be encoded at all.
+_REWRITTEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xa0\ud800-\udfff]")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def render_comment_text(text: str) -> str:
     """Return ``text`` as safe HTML: paragraphs, line breaks and links, nothing else."""
-    linked = urlize(text.strip(), trim_url_limit=LINK_TEXT_LIMIT, autoescape=True)
+    text = text.strip()
+    if not _MAYBE_LINK.search(text) and not _REWRITTEN.search(text):
+        # Most comments hold no address. For them ``urlize`` only escapes, and nh3
+        # would give back the paragraphs as they are, writing quotes plainly and
+        # escaping only &, < and >; both cost far more than doing that here, which
+        # matters when a hundred thousand comments are imported at once.
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return linebreaks(escaped, autoescape=False)
+    linked = urlize(text, trim_url_limit=LINK_TEXT_LIMIT, autoescape=True)
     paragraphs = linebreaks(linked, autoescape=False)
     return nh3.clean(
         paragraphs,

@@ -32,9 +32,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from despatch.posts.bulk import posts_changed_in_bulk
 from despatch.posts.statistics import refresh_blog_statistics
-
-from .bulk import posts_changed_in_bulk
 
 FORMAT_NAME = "despatch-export"
 FORMAT_VERSION = 1

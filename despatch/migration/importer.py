@@ -5,19 +5,30 @@ items (for the progress bar) and indexes attachments, which galleries and
 featured images refer to but which WordPress usually exports after the posts
 using them; the second pass imports.
 
-Every item (a post with its tags, comments and old addresses) is written in
-its own transaction, all or nothing, and recorded in ``ImportedItem`` with a
-digest of its source, so an import interrupted at any point can simply be run
-again: what was committed is found and left alone, the rest is added, nothing
-doubles. A malformed item is reported with its WordPress number and skipped;
-its transaction is rolled back and the others are untouched.
+Every item (a post with its tags, comments and old addresses) is written
+all or nothing and recorded in ``ImportedItem`` with a digest of its source,
+so an import interrupted at any point can simply be run again: what was
+committed is found and left alone, the rest is added, nothing doubles. A
+malformed item is reported with its WordPress number and skipped; its
+writes are rolled back and the others are untouched.
 
-Each item's transaction is a savepoint, and finished items are committed
-together every hundred items or every second, whichever comes first. A
-commit per item costs more than the item itself (SQLite writes every page
-the item touched to its log again; PostgreSQL waits for the disk), and a kill
-loses at most the last second's items, which the next run brings in. The
-write lock is never held longer than that, so readers' comments still go in.
+Posts never imported before (all of them, the first time) are written a
+hundred at a time, a few statements per table for the lot, in one savepoint:
+one statement per post and comment would cost several times the import
+itself. If anything in such a batch fails, the savepoint is rolled back and
+its items are written again one by one, each in a savepoint of its own, so
+only the bad item is skipped. Posts imported before, and every item of a
+batch that failed, take that one-by-one route.
+
+Finished items are committed together every hundred items or every second,
+whichever comes first. A commit per item costs more than the item itself
+(SQLite writes every page the item touched to its log again; PostgreSQL waits
+for the disk), and a kill loses at most the last second's items, which the
+next run brings in. The write lock is never held longer than that, so
+readers' comments still go in.
+
+Other apps' follow-up work (blog statistics, cached pages, the search index)
+is done once at the end, for everything the run changed.
 """
 
 from __future__ import annotations
@@ -31,7 +42,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -50,21 +61,21 @@ from despatch.blogs.models import AuthorProfile, Blog
 from despatch.blogs.validators import RESERVED_BLOG_SLUGS
 from despatch.conversations.models import Comment, normalise_email
 from despatch.conversations.privacy import retention_cutoff
-from despatch.conversations.text import fingerprint
+from despatch.conversations.text import fingerprint, render_comment_text
 from despatch.core.languages import CONTENT_LANGUAGE_CHOICES
 from despatch.core.rendering import BodyFormat
-from despatch.posts import cache_keys
+from despatch.posts.bulk import BulkChanges, posts_changed_in_bulk, posts_create_in_bulk
 from despatch.posts.models import Post, Tag
 from despatch.posts.publishing import freeze_signature
+from despatch.search.documents import indexable_posts
+from despatch.search.indexing import search_index_in_bulk
 
-from .bulk import BulkChanges, posts_changed_in_bulk
 from .models import ImportedItem, LegacyAddress
 from .redirects import address_from_url, id_query_path, normalise_path
 from .rows import insert_rows
 from .wordpress_content import (
     ConversionContext,
     clean_text,
-    comment_html,
     comment_text_from_wordpress,
     plain_text,
     post_html_from_wordpress,
@@ -88,6 +99,8 @@ logger = logging.getLogger(__name__)
 # Finished items are committed together this often (see the module docstring).
 COMMIT_EVERY_ITEMS = 100
 COMMIT_EVERY_SECONDS = 1.0
+# New posts are written this many at a time (see the module docstring).
+NEW_POSTS_PER_BATCH = 100
 # Bump when the conversion of WordPress content changes, so a re-import refreshes posts.
 CONVERSION_VERSION = 1
 WORDPRESS_DEFAULT_TAGLINES = {"Just another WordPress site", "Just another WordPress weblog"}
@@ -132,6 +145,18 @@ class ImportReport:
     notes: Counter[str] = field(default_factory=Counter)
     error: str = ""
     seconds: float = 0.0
+    indexed_posts: int = 0
+    indexing_seconds: float = 0.0
+
+    def copy(self) -> ImportReport:
+        """A copy to go back to if the writes counted after it are rolled back."""
+        return replace(
+            self,
+            outcomes=Counter(self.outcomes),
+            other_items=Counter(self.other_items),
+            problems=list(self.problems),
+            notes=Counter(self.notes),
+        )
 
     def count(self, kind: str, outcome: str, number: int = 1) -> None:
         if number:
@@ -284,7 +309,10 @@ class _ImportRun:
         # Rows found or made during the run, kept to save queries; forgotten when an
         # item's transaction rolls back, since rows it made are then gone.
         self._profiles: dict[str, AuthorProfile] = {}
-        self._tags: dict[str, Tag] = {}
+        self._tags: dict[str, Tag] | None = None
+        self._terms_seen: dict[tuple[str, str, str], Tag | None] = {}
+        # Never-imported items read but not yet written, in the file's order.
+        self._new_posts: list[WxrItem] = []
         self._media: dict[str, str | None] = {}
         # The blog's post slugs and the old addresses already taken, per host, read once.
         self._slugs: dict[str, int] | None = None
@@ -310,9 +338,40 @@ class _ImportRun:
                     self._import_records()
                     transaction.set_rollback(True)
             else:
-                self._import_records()
+                try:
+                    self._import_records()
+                finally:
+                    # A run that stops early has committed what it finished, and a
+                    # re-run finds those posts unchanged: they are indexed now or never.
+                    self._index_for_search(changes)
         self.report.seconds = time.monotonic() - self.started_at
         return self.report
+
+    def _index_for_search(self, changes: BulkChanges) -> None:
+        """Index what the run made or changed, once: posts made in bulk send no signals.
+
+        Posts of this file that a killed run committed but never indexed are
+        found unchanged by the next run; they are indexed here as well.
+        """
+        post_ids = sorted(changes.post_ids | self._imported_posts_missing_from_search())
+        if not post_ids:
+            return
+        started = time.monotonic()
+        search_index_in_bulk(post_ids=post_ids)
+        self.report.indexed_posts = len(post_ids)
+        self.report.indexing_seconds = time.monotonic() - started
+
+    def _imported_posts_missing_from_search(self) -> set[int]:
+        if self.blog is None:
+            return set()
+        imported = ImportedItem.objects.filter(
+            source=self.source, blog=self.blog, kind=ImportedItem.Kind.POST
+        ).values("object_id")
+        return set(
+            indexable_posts()
+            .filter(pk__in=imported, search_entry__isnull=True)
+            .values_list("pk", flat=True)
+        )
 
     def _import_records(self) -> None:
         with self._commit_groups() as item_done:
@@ -325,24 +384,28 @@ class _ImportRun:
                     elif isinstance(record, WxrChannel):
                         self._start(record)
                     elif isinstance(record, WxrItem):
-                        self._import_item(record)
-                        self.items_done += 1
-                        item_done()
-                        self._report_progress()
+                        self._import_item(record, item_done)
             except WxrSyntaxError as error:
                 self.report.error = str(error)
+            self._write_new_posts(item_done)
+        self._report_progress()
+
+    def _item_finished(self, item_done: Callable[[int], None], count: int = 1) -> None:
+        self.items_done += count
+        item_done(count)
         self._report_progress()
 
     @contextmanager
-    def _commit_groups(self) -> Iterator[Callable[[], None]]:
+    def _commit_groups(self) -> Iterator[Callable[[int], None]]:
         """Hold a transaction open across items, committing it every so often.
 
-        Yields the function to call after each item. Whatever ends the run (the
-        end of the file, broken XML, a refusal, Ctrl-C), the items finished so
-        far are committed. A dry run is one transaction already, rolled back.
+        Yields the function to call with the number of items just finished.
+        Whatever ends the run (the end of the file, broken XML, a refusal,
+        Ctrl-C), the items finished so far are committed. A dry run is one
+        transaction already, rolled back.
         """
         if self.dry_run or connection.in_atomic_block:
-            yield lambda: None
+            yield lambda count: None
             return
         group: dict[str, Any] = {}
 
@@ -351,8 +414,8 @@ class _ImportRun:
             group["atomic"].__enter__()
             group["items"], group["since"] = 0, time.monotonic()
 
-        def item_done() -> None:
-            group["items"] += 1
+        def item_done(count: int) -> None:
+            group["items"] += count
             elapsed = time.monotonic() - group["since"]
             if group["items"] >= COMMIT_EVERY_ITEMS or elapsed >= COMMIT_EVERY_SECONDS:
                 group["atomic"].__exit__(None, None, None)
@@ -378,15 +441,16 @@ class _ImportRun:
             )
         )
 
-    def _forget_cached_rows(self, item: WxrItem) -> None:
-        """Forget rows the failed item's rolled-back transaction may have made."""
+    def _forget_cached_rows(self, items: list[WxrItem]) -> None:
+        """Forget rows the failed items' rolled-back writes may have made."""
         self._profiles.clear()
-        self._tags.clear()
+        self._tags = None
         self._slugs = None
         self._addresses.clear()
-        self._records.pop((ImportedItem.Kind.POST, item.post_id), None)
-        for comment in item.comments:
-            self._records.pop((ImportedItem.Kind.COMMENT, comment.comment_id), None)
+        for item in items:
+            self._records.pop((ImportedItem.Kind.POST, item.post_id), None)
+            for comment in item.comments:
+                self._records.pop((ImportedItem.Kind.COMMENT, comment.comment_id), None)
 
     # --- Channel, blog and terms ----------------------------------------------------
 
@@ -471,10 +535,10 @@ class _ImportRun:
 
     # --- Items -----------------------------------------------------------------------
 
-    def _import_item(self, item: WxrItem) -> None:
+    def _import_item(self, item: WxrItem, item_done: Callable[[int], None]) -> None:
         kind = item.post_type or "(no type)"
         if kind == "post" or (kind == "page" and self.pages_as_drafts):
-            self._import_post_item(item)
+            self._import_post_item(item, item_done)
             return
         action = OTHER_ITEM_TYPES.get(kind, OTHER_ITEM_DEFAULT)
         if kind == "(no type)":
@@ -483,13 +547,15 @@ class _ImportRun:
                 "namespace) — skipped"
             )
             self.report.count("post", "skipped")
-            return
-        self.report.other_items[(kind, action)] += 1
+        else:
+            self.report.other_items[(kind, action)] += 1
+        self._item_finished(item_done)
 
-    def _import_post_item(self, item: WxrItem) -> None:
+    def _import_post_item(self, item: WxrItem, item_done: Callable[[int], None]) -> None:
         if not item.post_id.isdigit():
             self.report.problem(f"{item.label}: has no WordPress post number — skipped")
             self.report.count("post", "skipped")
+            self._item_finished(item_done)
             return
         if item.status in {"auto-draft", "trash", "inherit"}:
             reason = {
@@ -499,20 +565,82 @@ class _ImportRun:
             }[item.status]
             self.report.notes[f"posts skipped: {reason}"] += 1
             self.report.count("post", "skipped")
+            self._item_finished(item_done)
             return
         self._ensure_blog()
+        if self._never_imported(item):
+            self._new_posts.append(item)
+            if len(self._new_posts) >= NEW_POSTS_PER_BATCH:
+                self._write_new_posts(item_done)
+            return
+        # Items are written in the file's order, which decides whose slug gets a suffix.
+        self._write_new_posts(item_done)
+        self._import_post_alone(item)
+        self._item_finished(item_done)
+
+    def _never_imported(self, item: WxrItem) -> bool:
+        """Neither the item nor any of its comments has been imported into this blog before."""
+        return (ImportedItem.Kind.POST, item.post_id) not in self._records and not any(
+            (ImportedItem.Kind.COMMENT, comment.comment_id) in self._records
+            for comment in item.comments
+        )
+
+    def _import_post_alone(self, item: WxrItem) -> None:
+        """Write one item in a savepoint of its own; report and skip it if it fails."""
         try:
             with transaction.atomic():
                 self._import_post(item)
         except Exception as error:
-            self._forget_cached_rows(item)
+            self._forget_cached_rows([item])
             logger.exception("WordPress import: %s failed", item.label)
             self.report.problem(f"{item.label}: {type(error).__name__}: {error} — skipped")
             self.report.count("post", "skipped")
 
-    def _import_post(self, item: WxrItem) -> None:
+    def _write_new_posts(self, item_done: Callable[[int], None]) -> None:
+        """Write the waiting never-imported items as one batch, or one by one if it fails."""
+        items, self._new_posts = self._new_posts, []
+        if not items:
+            return
+        before = self.report.copy()
+        try:
+            with transaction.atomic():
+                made = self._create_posts(items)
+        except Exception:  # noqa: BLE001 - retried one by one below, where the bad item is reported
+            logger.info("WordPress import: a batch failed; writing its items one by one")
+            self.report = before
+            self._forget_cached_rows(items)
+            for item in items:
+                self._import_post_alone(item)
+        else:
+            self._fresh_posts.update(post.pk for post in made)
+            for post in made:
+                self._slugs_taken()[post.slug] = post.pk
+        self._item_finished(item_done, len(items))
+
+    def _create_posts(self, items: list[WxrItem]) -> list[Post]:
+        """Create the posts of never-imported items, with their tags, comments and addresses."""
         assert self.blog is not None
-        digest = _digest(
+        new_posts: list[tuple[Post, list[int]]] = []
+        for item in items:
+            post = Post(blog=self.blog)
+            tags = self._fill_post(post, item)
+            new_posts.append((post, [tag.pk for tag in tags]))
+        posts_create_in_bulk(posts=new_posts)
+        posts = [post for post, _tags in new_posts]
+        self._insert_records(
+            ImportedItem.Kind.POST,
+            [
+                (item.post_id, post.pk, self._post_digest(item))
+                for item, post in zip(items, posts, strict=True)
+            ],
+        )
+        self.report.count("post", "created", len(posts))
+        self._write_addresses([(post, item) for item, post in zip(items, posts, strict=True)])
+        self._create_comments([(item, post) for item, post in zip(items, posts, strict=True)])
+        return posts
+
+    def _post_digest(self, item: WxrItem) -> str:
+        return _digest(
             CONVERSION_VERSION,
             self.media_dir is not None,
             self.pages_as_drafts,
@@ -535,6 +663,10 @@ class _ImportRun:
                 item.meta_values("_wp_old_slug"),
             ],
         )
+
+    def _import_post(self, item: WxrItem) -> None:
+        assert self.blog is not None
+        digest = self._post_digest(item)
         key = (ImportedItem.Kind.POST, item.post_id)
         record = self._records.get(key)
         post: Post | None
@@ -547,25 +679,38 @@ class _ImportRun:
                 self.report.count("post", "skipped")
                 self.report.notes["posts skipped: deleted in Despatch since the last import"] += 1
                 return
-            self._write_post(post, item)
+            self._save_post(post, item)
             self._update_record(ImportedItem.Kind.POST, item.post_id, digest)
             self.report.count("post", "updated")
         else:
             post = Post(blog=self.blog)
-            self._write_post(post, item)
+            self._save_post(post, item)
             self._insert_records(ImportedItem.Kind.POST, [(item.post_id, post.pk, digest)])
             self._fresh_posts.add(post.pk)
             self.report.count("post", "created")
         if post is not None:
-            self.changes.blog_ids.add(self.blog.pk)
-            self.changes.post_ids.add(post.pk)
-            self._write_addresses(post, item)
+            self._write_addresses([(post, item)])
         if item.comments:
             post_id = post.pk if post is not None else record[0] if record is not None else 0
             self._import_comments(item, post=post, post_id=post_id)
 
-    def _write_post(self, post: Post, item: WxrItem) -> None:
+    def _save_post(self, post: Post, item: WxrItem) -> None:
         """Fill ``post`` from ``item`` and save it, with its tags."""
+        is_new = post.pk is None
+        tags = self._fill_post(post, item)
+        post.save()
+        if is_new:
+            # A new post has no tags yet: its rows go in with one statement. The
+            # receivers of ``m2m_changed`` are not needed for that: the statistics,
+            # page keys and search index they would update are brought up to date
+            # once at the end of the run.
+            insert_rows(Post.tags.through, [{"post_id": post.pk, "tag_id": tag.pk} for tag in tags])
+        else:
+            post.tags.set(tags)
+        self._slugs_taken()[post.slug] = post.pk
+
+    def _fill_post(self, post: Post, item: WxrItem) -> list[Tag]:
+        """Set ``post``'s fields from ``item``; return the tags it should have."""
         assert self.blog is not None
         is_new = post.pk is None
         context = ConversionContext(
@@ -610,21 +755,7 @@ class _ImportRun:
         post.awaiting_announcement = status == Post.Status.SCHEDULED
         if status != Post.Status.DRAFT:
             freeze_signature(post)
-        post.save()
-        tags = self._tags_for(item)
-        if not is_new:
-            post.tags.set(tags)
-        else:
-            # A new post has no tags yet: its rows go in with one statement. The
-            # receivers of ``m2m_changed`` are not needed for that: the statistics,
-            # search index and page keys they would update are brought up to date
-            # once at the end of the run (see ``posts_changed_in_bulk``).
-            insert_rows(Post.tags.through, [{"post_id": post.pk, "tag_id": tag.pk} for tag in tags])
-            self.changes.page_keys.update(
-                cache_keys.post_change_keys(post, [tag.pk for tag in tags])
-            )
-        if self._slugs is not None:
-            self._slugs[post.slug] = post.pk
+        return self._tags_for(item)
 
     def _status(self, item: WxrItem) -> tuple[str, datetime | None]:
         """Map WordPress's status onto ours: published, scheduled or (everything else) draft."""
@@ -655,11 +786,19 @@ class _ImportRun:
         assert self.blog is not None
         slug = slugify(unquote(item.post_name), allow_unicode=True)[:200].strip("-")
         slug = slug or slugify(title, allow_unicode=True)[:200].strip("-") or f"post-{item.post_id}"
+        taken = self._slugs_taken()
+        if taken.get(slug, post.pk) != post.pk:
+            slug = f"{slug[:180]}-{item.post_id}"
+        # Held until the post has its number (0 is none), so a post later in the
+        # same batch cannot take the slug too.
+        taken[slug] = post.pk or 0
+        return slug
+
+    def _slugs_taken(self) -> dict[str, int]:
+        """The blog's post slugs and whose they are, read once."""
         if self._slugs is None:
             self._slugs = dict(Post.objects.filter(blog=self.blog).values_list("slug", "pk"))
-        if self._slugs.get(slug, post.pk) != post.pk:
-            slug = f"{slug[:180]}-{item.post_id}"
-        return slug
+        return self._slugs
 
     # --- Authors and tags -----------------------------------------------------------
 
@@ -763,6 +902,18 @@ class _ImportRun:
 
     def _tag(self, taxonomy: str, slug: str, name: str) -> Tag | None:
         """Categories and tags both become tags; a child category sharing a name is qualified."""
+        if self._tags is None:
+            # Every tag of the site, read once: thousands of posts share a few hundred.
+            self._tags = {tag.slug: tag for tag in Tag.objects.all()}
+            self._terms_seen.clear()
+        reference = (taxonomy, slug, name)
+        if reference not in self._terms_seen:
+            self._terms_seen[reference] = self._find_or_make_tag(taxonomy, slug, name, self._tags)
+        return self._terms_seen[reference]
+
+    def _find_or_make_tag(
+        self, taxonomy: str, slug: str, name: str, tags: dict[str, Tag]
+    ) -> Tag | None:
         term = self.terms.get((taxonomy, slug))
         name = plain_text(name or (term.name if term else "") or slug)
         if (
@@ -780,14 +931,11 @@ class _ImportRun:
             slug = "tag-" + hashlib.sha256(name.encode()).hexdigest()[:10]
         if not name:
             return None
-        cached = self._tags.get(slug)
-        if cached is not None:
-            return cached
-        tag = Tag.objects.filter(slug=slug).first() or Tag.objects.filter(name__iexact=name).first()
+        tag = tags.get(slug) or Tag.objects.filter(name__iexact=name).first()
         if tag is None:
             tag = Tag.objects.create(name=name, slug=slug)
             self.report.count("tag", "created")
-        self._tags[slug] = tag
+        tags[slug] = tag
         return tag
 
     # --- Media -------------------------------------------------------------------------
@@ -848,7 +996,26 @@ class _ImportRun:
 
     # --- Old addresses -----------------------------------------------------------------
 
-    def _write_addresses(self, post: Post, item: WxrItem) -> None:
+    def _write_addresses(self, posts: list[tuple[Post, WxrItem]]) -> None:
+        """Record the old addresses of each post, all in one statement."""
+        rows: list[tuple[int, str, str]] = []
+        for post, item in posts:
+            rows.extend(self._new_addresses(post, item))
+        if rows:
+            quote = connection.ops.quote_name
+            columns = ", ".join(
+                quote(_column(LegacyAddress, name)) for name in ("post", "host", "path")
+            )
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {quote(LegacyAddress._meta.db_table)} ({columns}) "  # noqa: S608
+                    "VALUES (%s, %s, %s)",
+                    rows,
+                )
+        self.report.count("old address", "recorded", len(rows))
+
+    def _new_addresses(self, post: Post, item: WxrItem) -> list[tuple[int, str, str]]:
+        """The old addresses of ``post`` not yet leading anywhere, as rows to insert."""
         addresses: dict[tuple[str, str], None] = {}
         blog_url = urlsplit(self.channel.blog_url)
         host = (blog_url.hostname or "").lower()
@@ -882,20 +1049,9 @@ class _ImportRun:
                 taken[path] = post.pk
             elif owner != post.pk:
                 elsewhere += 1
-        if rows:
-            quote = connection.ops.quote_name
-            columns = ", ".join(
-                quote(_column(LegacyAddress, name)) for name in ("post", "host", "path")
-            )
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    f"INSERT INTO {quote(LegacyAddress._meta.db_table)} ({columns}) "  # noqa: S608
-                    "VALUES (%s, %s, %s)",
-                    rows,
-                )
-        self.report.count("old address", "recorded", len(rows))
         if elsewhere:
             self.report.notes["old addresses already leading to another post (kept)"] += elsewhere
+        return rows
 
     def _taken_addresses(self, host: str) -> dict[str, int]:
         """Old paths of ``host`` already leading somewhere, read once per run."""
@@ -907,9 +1063,8 @@ class _ImportRun:
 
     # --- Comments -----------------------------------------------------------------------
 
-    def _import_comments(self, item: WxrItem, *, post: Post | None, post_id: int) -> None:
-        """Bring in the item's comments; replies to replies join their thread's first comment."""
-        assert self.blog is not None
+    def _comments_to_import(self, item: WxrItem) -> list[WxrComment]:
+        """The item's comments proper; pingbacks and other kinds are counted as skipped."""
         comments: list[WxrComment] = []
         for comment in item.comments:
             if comment.comment_type in COMMENT_TYPES:
@@ -917,6 +1072,69 @@ class _ImportRun:
             else:
                 self.report.notes[f"{comment.comment_type}s skipped"] += 1
                 self.report.count("comment", "skipped")
+        return comments
+
+    def _is_repeat(self, fields: dict[str, Any], seen: set[tuple[str, str]]) -> bool:
+        """The same text from the same address again: WordPress lets it through, we do not."""
+        key = (fields["author_email"], fields["fingerprint"])
+        if fields["author_email"] and key in seen:
+            self.report.notes["comments skipped: the same text twice from one address"] += 1
+            self.report.count("comment", "skipped")
+            return True
+        seen.add(key)
+        return False
+
+    def _create_comments(self, posts: list[tuple[WxrItem, Post]]) -> None:
+        """Create the comments of posts just made, in a few statements for the whole batch."""
+        # (post, comment, fields, thread root), thread starters first so replies can point at them.
+        starters: list[tuple[Post, WxrComment, dict[str, Any], str]] = []
+        replies: list[tuple[Post, WxrComment, dict[str, Any], str]] = []
+        for item, post in posts:
+            comments = self._comments_to_import(item)
+            if not comments:
+                continue
+            self.changes.comments_changed(post_id=post.pk, blog_id=post.blog_id)
+            parents = {comment.comment_id: comment.parent_id for comment in comments}
+            creator = item.creator.strip()
+            seen: set[tuple[str, str]] = set()
+            for comment in comments:
+                fields = self._comment_row(comment, post, creator=creator)
+                if fields is None or self._is_repeat(fields, seen):
+                    continue
+                root = _thread_root(comment.comment_id, parents)
+                group = starters if root == comment.comment_id else replies
+                group.append((post, comment, fields, root))
+        known_ids: dict[tuple[int, str], int] = {}
+        made: list[tuple[Post, WxrComment, int, str]] = []
+        for group in (starters, replies):
+            for post, comment, fields, root in group:
+                if root != comment.comment_id:
+                    fields["parent_id"] = known_ids.get((post.pk, root))
+            new_ids = insert_rows(Comment, [fields for _p, _c, fields, _r in group])
+            for (post, comment, fields, _root), new_id in zip(group, new_ids, strict=True):
+                known_ids[(post.pk, comment.comment_id)] = new_id
+                made.append((post, comment, new_id, fields["status"]))
+        self._insert_records(
+            ImportedItem.Kind.COMMENT,
+            [
+                (comment.comment_id, new_id, _digest(_comment_fields(comment)))
+                for _post, comment, new_id, _status in made
+            ],
+        )
+        self.report.count("comment", "created", len(made))
+        approved = Counter(
+            post.pk for post, _c, _id, status in made if status == Comment.Status.APPROVED
+        )
+        for _item, post in posts:
+            # Counted ahead from the file; comments skipped since then make it differ.
+            if approved[post.pk] != post.approved_comment_count:
+                post.approved_comment_count = approved[post.pk]
+                Post.objects.filter(pk=post.pk).update(approved_comment_count=approved[post.pk])
+
+    def _import_comments(self, item: WxrItem, *, post: Post | None, post_id: int) -> None:
+        """Bring in the item's comments; replies to replies join their thread's first comment."""
+        assert self.blog is not None
+        comments = self._comments_to_import(item)
         if not comments:
             return
         records = {
@@ -962,12 +1180,8 @@ class _ImportRun:
                     ImportedItem.Kind.COMMENT, comment.comment_id, digests[comment.comment_id]
                 )
                 continue
-            key = (fields["author_email"], fields["fingerprint"])
-            if fields["author_email"] and key in seen:
-                self.report.notes["comments skipped: the same text twice from one address"] += 1
-                self.report.count("comment", "skipped")
+            if self._is_repeat(fields, seen):
                 continue
-            seen.add(key)
             root = _thread_root(comment.comment_id, parents)
             new_rows.append((comment, fields, root))
         # Thread starters first, so that replies can point at them.
@@ -1073,7 +1287,7 @@ class _ImportRun:
             "author_email": _truncate(normalise_email(clean_text(comment.author_email)), 254),
             "author_website": _website(comment.author_url),
             "body": body,
-            "body_html": comment_html(body),
+            "body_html": render_comment_text(body),
             "status": status,
             "badge": Comment.Badge.AUTHOR if by_post_author else Comment.Badge.NONE,
             "spam_score": 1.0 if status == Comment.Status.SPAM else 0.0,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, models
 from django.utils import timezone
+from django.utils.timezone import is_aware
 
 # SQLite allows 32,766 variables per statement; stay well under it.
 MAX_VARIABLES = 20_000
@@ -52,6 +54,16 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
     }
     plain = {field.attname for field in fields if field.get_internal_type() in PLAIN_TYPES}
+    datetimes = {field.attname for field in fields if isinstance(field, models.DateTimeField)}
+    # A missing field with no default, a constant one or a fresh empty list or dict
+    # is prepared once, not once per row: tens of thousands of rows share it.
+    defaults = {
+        field.attname: field.get_db_prep_save(field.get_default(), connection)
+        for field in fields
+        if not field.has_default() or not callable(field.default) or field.default in (list, dict)
+    }
+    # Comments share their dates (submitted and decided are usually the same moment).
+    prepared_datetimes: dict[datetime, Any] = {}
     keys: list[int] = []
     for start in range(0, len(rows), per_statement):
         batch = rows[start : start + per_statement]
@@ -63,10 +75,21 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
                     value = now
                 elif name in row:
                     value = row[name]
+                elif name in defaults:
+                    values.append(defaults[name])
+                    continue
                 else:
                     value = field.get_default()
                 if name in plain and isinstance(value, PLAIN_VALUES):
                     values.append(value)
+                elif name in datetimes and isinstance(value, datetime) and is_aware(value):
+                    # Already what ``get_prep_value`` would make of it: only the
+                    # database's own adaptation is left.
+                    if value not in prepared_datetimes:
+                        prepared_datetimes[value] = field.get_db_prep_value(
+                            value, connection, prepared=True
+                        )
+                    values.append(prepared_datetimes[value])
                 else:
                     values.append(field.get_db_prep_save(value, connection))
         sql = (

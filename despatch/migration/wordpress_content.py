@@ -21,16 +21,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-import nh3
-from django.utils.html import escape as django_escape
-from django.utils.html import linebreaks
-
-from despatch.conversations.text import (
-    COMMENT_ATTRIBUTES,
-    COMMENT_LINK_REL,
-    COMMENT_TAGS,
-    render_comment_text,
-)
 from despatch.core.rendering import render_markdown, video_embed_url
 
 from .wxr import WxrAttachment
@@ -86,8 +76,6 @@ _COMMENT_LINK = re.compile(r"<a\b[^>]*?\bhref=([\"'])(.*?)\1[^>]*>(.*?)</a>", re
 _BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _PARAGRAPH_END = re.compile(r"</p\s*>", re.IGNORECASE)
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-# Anything urlize could turn into a link: a scheme, "www.", an address, a bare domain.
-_MAYBE_LINK = re.compile(r"://|www\.|@|\.(?:com|edu|gov|int|mil|net|org)", re.IGNORECASE)
 
 # Shortcodes WordPress itself provides, and that we convert.
 CONVERTED_SHORTCODES = ("caption", "wp_caption", "gallery", "embed", "video", "audio", "playlist")
@@ -154,28 +142,6 @@ def comment_text_from_wordpress(content: str) -> str:
         text = re.sub(r"[ \t]+\n", "\n", text)
         text = re.sub(r"\n{3,}", "\n\n", text)
     return clean_text(text).strip()
-
-
-def comment_html(body: str) -> str:
-    """``render_comment_text(body)``, reached faster for text with nothing to link.
-
-    Django's ``urlize`` is most of the cost of rendering a comment, and on text
-    holding no address it only escapes it; an import of a hundred thousand
-    comments saves most of a minute by escaping such text directly. The rest
-    of the pipeline is the conversations app's own. A test checks both routes
-    agree; anything that might hold a link takes the original route.
-    """
-    if _MAYBE_LINK.search(body):
-        return render_comment_text(body)
-    paragraphs = linebreaks(django_escape(body.strip()), autoescape=False)
-    return nh3.clean(
-        paragraphs,
-        tags=COMMENT_TAGS,
-        attributes=COMMENT_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel=COMMENT_LINK_REL,
-        strip_comments=True,
-    )
 
 
 def autop(text: str) -> str:

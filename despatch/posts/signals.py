@@ -1,4 +1,8 @@
-"""Keep derived counts and cached pages in step when posts change, whatever changed them."""
+"""Keep derived counts and cached pages in step when posts change, whatever changed them.
+
+Inside ``bulk.posts_changed_in_bulk()`` the receivers only note what changed;
+the block's end does the work once.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from django.dispatch import Signal
 from despatch.core.surrogates import invalidate_surrogate_keys
 
 from . import cache_keys
+from .bulk import bulk_changes
 from .models import Post, Tag
 from .statistics import refresh_blog_statistics
 
@@ -22,6 +27,10 @@ post_unpublished = Signal()
 
 
 def _refresh_after_commit(blog_id: int) -> None:
+    changes = bulk_changes()
+    if changes is not None:
+        changes.blog_ids.add(blog_id)
+        return
     transaction.on_commit(lambda: refresh_blog_statistics(blog_ids=[blog_id]))
 
 
@@ -50,9 +59,17 @@ def _touches_readers(post: Post) -> bool:
     return post.is_live or getattr(post, "_was_live", False) or post.status == Post.Status.SCHEDULED
 
 
-def post_saved(sender: type[Post], instance: Post, **kwargs: Any) -> None:
-    _refresh_after_commit(instance.blog_id)
+def post_saved(sender: type[Post], instance: Post, created: bool = False, **kwargs: Any) -> None:
     previous_blog = getattr(instance, "_was_blog_id", None)
+    changes = bulk_changes()
+    if changes is not None:
+        changes.post_saved(instance, created=created, touches_readers=_touches_readers(instance))
+        if previous_blog and previous_blog != instance.blog_id:
+            changes.blog_ids.add(previous_blog)
+            changes.page_keys.add(cache_keys.blog_posts_key(previous_blog))
+        instance._was_live = instance.is_live  # type: ignore[attr-defined]
+        return
+    _refresh_after_commit(instance.blog_id)
     if previous_blog and previous_blog != instance.blog_id:
         _refresh_after_commit(previous_blog)
     if _touches_readers(instance):
@@ -66,7 +83,7 @@ def post_saved(sender: type[Post], instance: Post, **kwargs: Any) -> None:
 
 def post_deleted(sender: type[Post], instance: Post, **kwargs: Any) -> None:
     _refresh_after_commit(instance.blog_id)
-    invalidate_surrogate_keys(cache_keys.post_change_keys(instance, []))
+    _invalidate(cache_keys.post_change_keys(instance, []))
 
 
 def post_tags_changed(
@@ -82,11 +99,19 @@ def post_tags_changed(
     _refresh_after_commit(instance.blog_id)
     if _touches_readers(instance):
         tag_ids = pk_set or getattr(instance, "_cleared_tag_ids", [])
-        invalidate_surrogate_keys(cache_keys.post_change_keys(instance, tag_ids))
+        _invalidate(cache_keys.post_change_keys(instance, tag_ids))
 
 
 def tag_changed(sender: type[Tag], instance: Tag, **kwargs: Any) -> None:
-    invalidate_surrogate_keys([cache_keys.TAGS, cache_keys.tag_posts_key(instance.pk)])
+    _invalidate([cache_keys.TAGS, cache_keys.tag_posts_key(instance.pk)])
+
+
+def _invalidate(keys: list[str]) -> None:
+    changes = bulk_changes()
+    if changes is not None:
+        changes.page_keys.update(keys)
+    else:
+        invalidate_surrogate_keys(keys)
 
 
 def post_announced(sender: type[Post], post: Post, **kwargs: Any) -> None:

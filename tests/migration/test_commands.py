@@ -32,6 +32,7 @@ def test_import_prints_a_summary_with_counts_other_items_and_problems():
     output = run("import_wordpress", str(WXR_DIR / "embassy-1.2.xml"))
     assert "posts          8 created, 3 skipped" in output
     assert "comments       7 created, 1 skipped" in output
+    assert "search index   8 posts brought up to date in" in output
     assert "page: not imported" in output
     assert "item abc “Broken number”" in output
     assert "Import complete." in output

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from despatch.blogs.models import AuthorProfile, Blog
@@ -14,6 +15,7 @@ from despatch.migration import importer
 from despatch.migration.importer import ImportRefused, wordpress_import
 from despatch.migration.models import ImportedItem, LegacyAddress
 from despatch.posts.models import ArchiveMonth, Post, Tag, TagUsage
+from despatch.search.models import SearchEntry
 from tests.factories import make_blog, make_post, make_user
 
 from .conftest import WXR_DIR, wxr_item
@@ -179,29 +181,85 @@ def test_dry_run_reports_what_would_happen_and_changes_nothing(media_root, uploa
 
 
 def test_an_interrupted_import_completes_on_the_next_run_without_duplicates(write_wxr, monkeypatch):
-    """Each item commits on its own: after a crash mid-file, a re-run adds only the rest."""
+    """Batches are all or nothing: after a crash mid-file, a re-run adds only the rest."""
     path = write_wxr(*(wxr_item(number, comments=3) for number in range(1, 11)))
+    monkeypatch.setattr(importer, "NEW_POSTS_PER_BATCH", 3)
     calls = 0
-    original = importer._ImportRun._import_item
+    original = importer._ImportRun._create_posts
 
-    def crash_after_six(run, item):
+    def crash_in_third_batch(run, items):
         nonlocal calls
         calls += 1
-        if calls == 7:
-            raise KeyboardInterrupt  # what a kill looks like to the rest of the file
-        original(run, item)
+        made = original(run, items)
+        if calls == 3:
+            raise KeyboardInterrupt  # what a kill looks like half-way through a batch
+        return made
 
-    monkeypatch.setattr(importer._ImportRun, "_import_item", crash_after_six)
+    monkeypatch.setattr(importer._ImportRun, "_create_posts", crash_in_third_batch)
     with pytest.raises(KeyboardInterrupt):
         wordpress_import(path=path)
     assert Post.objects.count() == 6
-    monkeypatch.setattr(importer._ImportRun, "_import_item", original)
+    assert Comment.objects.count() == 18
+    assert ImportedItem.objects.filter(kind="comment").count() == 18
+    # The re-run finds these posts unchanged, so they are indexed by the run that made them.
+    assert SearchEntry.objects.count() == 6
+    monkeypatch.setattr(importer._ImportRun, "_create_posts", original)
     report = wordpress_import(path=path)
     assert report.total("post", "unchanged") == 6
     assert report.total("post", "created") == 4
     assert Post.objects.count() == 10
     assert Comment.objects.count() == 30
     assert ImportedItem.objects.filter(kind="post").count() == 10
+
+
+def test_posts_a_killed_run_never_indexed_are_indexed_by_the_next_run(write_wxr):
+    """kill -9 skips every ``finally``: the re-run indexes the posts it finds unchanged."""
+    path = write_wxr(*(wxr_item(number) for number in range(1, 5)))
+    wordpress_import(path=path)
+    SearchEntry.objects.filter(post__slug__in=["post-1", "post-2"]).delete()
+    report = wordpress_import(path=path)
+    assert report.total("post", "unchanged") == 4
+    assert SearchEntry.objects.count() == 4
+    assert report.indexed_posts == 2
+
+
+def test_new_posts_and_their_comments_go_in_a_batch_at_a_time(write_wxr):
+    """Thirty new posts with ninety comments: a few statements per table, not one per row."""
+    path = write_wxr(*(wxr_item(number, comments=3) for number in range(1, 31)))
+    with CaptureQueriesContext(connection) as queries:
+        report = wordpress_import(path=path)
+    assert report.total("post", "created") == 30
+    assert report.total("comment", "created") == 90
+    inserts = Counter(
+        query["sql"].split()[2].strip('"')
+        for query in queries.captured_queries
+        if query["sql"].startswith("INSERT")
+    )
+    assert inserts["posts_post"] == 1
+    assert inserts["posts_post_tags"] == 1
+    assert inserts["conversations_comment"] == 2, "thread starters, then replies"
+    assert inserts["migration_legacyaddress"] <= 1
+    assert not any(query["sql"].startswith("UPDATE") for query in queries.captured_queries)
+    replies = Comment.objects.filter(parent__isnull=False)
+    assert replies.count() == 30
+    assert all(reply.parent.post_id == reply.post_id for reply in replies)
+    assert Post.objects.get(slug="post-7").approved_comment_count == 3
+
+
+def test_an_item_repeated_in_the_same_batch_updates_its_first_copy(write_wxr):
+    """A WordPress number seen twice in a file: one post, with the later item's text."""
+    path = write_wxr(
+        wxr_item(1, content="First copy.", comments=1),
+        wxr_item(2),
+        wxr_item(1, content="Second copy.", comments=1),
+    )
+    report = wordpress_import(path=path)
+    assert Post.objects.count() == 2
+    assert "Second copy." in Post.objects.get(slug="post-1").body_html
+    assert report.total("post", "created") == 2
+    assert report.total("post", "updated") == 1
+    assert Comment.objects.count() == 1
+    assert report.problems == []
 
 
 def test_a_malformed_item_is_reported_with_its_number_and_the_rest_imported(write_wxr, monkeypatch):
@@ -218,6 +276,33 @@ def test_a_malformed_item_is_reported_with_its_number_and_the_rest_imported(writ
     assert sorted(Post.objects.values_list("slug", flat=True)) == ["post-1", "post-3"]
     assert Comment.objects.count() == 4
     assert report.problems == ["item 2 “Post 2”: ValueError: unreadable body — skipped"]
+    # The failed batch's own counts were dropped; only the one-by-one writes count.
+    assert report.total("post", "created") == 2
+    assert report.total("post", "skipped") == 1
+    assert report.total("comment", "created") == 4
+    assert report.total("old address", "recorded") == 4
+
+
+def test_a_batch_that_fails_in_the_database_is_written_again_item_by_item(write_wxr, monkeypatch):
+    """A batch rolled back by the database keeps none of its rows; each item is then retried."""
+    path = write_wxr(*(wxr_item(number, comments=2) for number in range(1, 6)))
+    original = importer.insert_rows
+
+    def refuse_batches(model, rows):
+        if model is Comment and len({row["post_id"] for row in rows}) > 1:
+            raise IntegrityError("refused")
+        return original(model, rows)
+
+    monkeypatch.setattr(importer, "insert_rows", refuse_batches)
+    report = wordpress_import(path=path)
+    assert report.problems == []
+    assert report.total("post", "created") == 5
+    assert report.total("tag", "created") == 3
+    assert Post.objects.count() == 5
+    assert Comment.objects.count() == 10
+    assert Tag.objects.count() == 3
+    assert ImportedItem.objects.filter(kind="comment").count() == 10
+    assert sorted(Post.objects.values_list("slug", flat=True)) == [f"post-{n}" for n in range(1, 6)]
 
 
 def test_an_item_without_a_post_number_is_reported_and_skipped():

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import nh3
+from django.utils.html import linebreaks, urlize
+
+from despatch.conversations.text import (
+    COMMENT_ATTRIBUTES,
+    COMMENT_LINK_REL,
+    COMMENT_TAGS,
+    LINK_TEXT_LIMIT,
+    render_comment_text,
+)
 from despatch.core.rendering import sanitise_html
 from despatch.migration.wordpress_content import (
     ConversionContext,
@@ -144,20 +154,47 @@ def test_comments_become_plain_text_with_links_spelled_out():
     )
 
 
-def test_the_fast_comment_rendering_agrees_with_the_conversations_app():
-    """comment_html takes a short cut for text without links; it must render the same."""
-    from despatch.conversations.text import render_comment_text
-    from despatch.migration.wordpress_content import comment_html
+def full_comment_rendering(text: str) -> str:
+    """The conversations app's rendering without its short cut: urlize, paragraphs, nh3."""
+    linked = urlize(text.strip(), trim_url_limit=LINK_TEXT_LIMIT, autoescape=True)
+    return nh3.clean(
+        linebreaks(linked, autoescape=False),
+        tags=COMMENT_TAGS,
+        attributes=COMMENT_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=COMMENT_LINK_REL,
+        strip_comments=True,
+    )
 
-    samples = [
-        "Plain words.",
-        "  Padded  \n\nTwo paragraphs\nand a line break.  ",
-        "Quotes \"double\" and 'single', <tags> & ampersands; a:b, 3.14, e.g. Mr. Smith.",
-        "السلام عليكم — emoji 🚀, zero\u200bwidth, tabs\tand\r\nWindows lines.",
-        "Trailing dot. Another. ...",
-        "See https://example.org/x, www.example.com, example.org and me@example.org.",
-        "HTTP://EXAMPLE.NET/ upper case",
-        "",
-    ]
-    for text in samples:
-        assert comment_html(text) == render_comment_text(text), text
+
+COMMENT_SAMPLES = [
+    "Plain words.",
+    "  Padded  \n\nTwo paragraphs\nand a line break.  ",
+    "Quotes \"double\" and 'single', <tags> & ampersands; a:b, 3.14, e.g. Mr. Smith.",
+    "Typed entities &amp; &lt;b&gt; &#39; and markup <p>kept as text</p> <!-- not a comment -->",
+    "السلام عليكم — emoji 🚀, zero\u200bwidth, tabs\tand\r\nWindows lines.",
+    "No-break\u00a0space and a control\x07 character.",
+    "Trailing dot. Another. ...",
+    "See https://example.org/x, www.example.com, example.org and me@example.org.",
+    "HTTP://EXAMPLE.NET/ upper case",
+    "",
+]
+
+
+def test_comment_text_renders_the_same_by_the_short_cut_as_by_the_full_route():
+    """Imported comments are rendered by render_comment_text, whose short cut must agree."""
+    for text in COMMENT_SAMPLES:
+        assert render_comment_text(text) == full_comment_rendering(text), text
+
+
+def test_comment_text_without_addresses_skips_urlize_and_nh3(monkeypatch):
+    """The short cut that makes importing 100,000 comments affordable is really taken."""
+    from despatch.conversations import text as comment_text
+
+    def not_expected(*args, **kwargs):
+        raise AssertionError("the short cut was not taken")
+
+    monkeypatch.setattr(comment_text, "urlize", not_expected)
+    monkeypatch.setattr(comment_text.nh3, "clean", not_expected)
+    rendered = render_comment_text('It\'s "fine" & <good>.\n\nSecond paragraph.')
+    assert rendered == ('<p>It\'s "fine" &amp; &lt;good&gt;.</p>\n\n<p>Second paragraph.</p>')

@@ -123,6 +123,11 @@ class Command(BaseCommand):
             ]
             if counts:
                 self.stdout.write(f"  {plural:<14} {', '.join(counts)}")
+        if report.indexed_posts:
+            self.stdout.write(
+                f"  {'search index':<14} {report.indexed_posts:,} posts brought up to date "
+                f"in {report.indexing_seconds:.1f} s"
+            )
         if report.other_items:
             self.stdout.write(self.style.MIGRATE_HEADING("Other WordPress items"))
             for (kind, action), count in sorted(report.other_items.items()):
