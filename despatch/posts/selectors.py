@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from despatch.blogs.models import AuthorProfile, Blog, HistoricalPeriod
 
@@ -16,18 +16,50 @@ from .models import ArchiveMonth, Post, Tag, TagUsage
 TAG_CLOUD_WEIGHTS = 5
 
 
-def listing(queryset: QuerySet[Post] | None = None) -> QuerySet[Post]:
-    """Live posts, newest first, with what a summary shows."""
+NEWEST_FIRST = ("-published_at", "-id")
+OLDEST_FIRST = ("published_at", "id")
+
+
+def first_live(
+    queryset: QuerySet[Post], count: int, *, order: tuple[str, str] = NEWEST_FIRST
+) -> QuerySet[Post]:
+    """Live posts of ``queryset`` in date ``order``, of which the first ``count`` are
+    the first ``count`` of all, found along an index.
+
+    Live posts have one of two statuses, and a database asked for both at once
+    sorts every live post to find the first few: the cost grows with the network.
+    Asked for one status at a time, it walks its ``(…, status, published_at)``
+    index in order and stops after ``count`` rows, so each status gives its
+    first ``count`` and the outer query orders those few.
+    """
+    candidates = [
+        queryset.published().filter(status=status).order_by(*order).values("id")[:count]
+        for status in (Post.Status.PUBLISHED, Post.Status.SCHEDULED)
+    ]
+    return Post.objects.filter(Q(id__in=candidates[0]) | Q(id__in=candidates[1])).order_by(*order)
+
+
+def listing(queryset: QuerySet[Post] | None = None, *, limit: int | None = None) -> QuerySet[Post]:
+    """Live posts, newest first, with what a summary shows.
+
+    With ``limit``, only the newest ``limit`` are read, at a cost that does not
+    grow with the number of posts (see ``first_live``).
+    """
     base = queryset if queryset is not None else Post.objects.all()
-    return base.published().for_listing().order_by("-published_at", "-id")
+    if limit is None:
+        return base.published().for_listing().order_by(*NEWEST_FIRST)
+    return first_live(base, limit).for_listing()[:limit]
 
 
 def post_for_page(*, blog_slug: str, year: int, month: int, slug: str) -> Post | None:
-    """Return the live post at a permalink, with its blog, author and tags."""
+    """Return the live post at a permalink, with its blog and author.
+
+    The Markdown source is left behind: the page shows the HTML rendered from it.
+    """
     return (
         Post.objects.published()
         .select_related("blog", "author")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .defer("body_source")
         .filter(
             blog__slug=blog_slug,
             slug=slug,
@@ -38,52 +70,47 @@ def post_for_page(*, blog_slug: str, year: int, month: int, slug: str) -> Post |
     )
 
 
+def post_tags(post: Post) -> list[Tag]:
+    """The tags of ``post``, alphabetically."""
+    return list(post.tags.order_by("name"))
+
+
 def neighbours(post: Post) -> tuple[Post | None, Post | None]:
     """Return the previous and next live posts of the same blog."""
-    siblings = (
-        Post.objects.published()
-        .filter(blog_id=post.blog_id)
-        .select_related("blog")
-        .only("title", "slug", "published_at", "language", "blog__slug", "blog__language")
+    siblings = Post.objects.filter(blog_id=post.blog_id)
+    earlier = siblings.filter(published_at__lte=post.published_at).exclude(
+        published_at=post.published_at, id__gte=post.id
     )
-    previous = (
-        siblings.filter(
-            Q(published_at__lt=post.published_at)
-            | Q(published_at=post.published_at, id__lt=post.id)
-        )
-        .order_by("-published_at", "-id")
-        .first()
+    later = siblings.filter(published_at__gte=post.published_at).exclude(
+        published_at=post.published_at, id__lte=post.id
     )
+    fields = ("title", "slug", "published_at", "language", "blog__slug", "blog__language")
+    previous = first_live(earlier, 1).select_related("blog").only(*fields).first()
     following = (
-        siblings.filter(
-            Q(published_at__gt=post.published_at)
-            | Q(published_at=post.published_at, id__gt=post.id)
-        )
-        .order_by("published_at", "id")
-        .first()
+        first_live(later, 1, order=OLDEST_FIRST).select_related("blog").only(*fields).first()
     )
     return previous, following
 
 
-def related_posts(post: Post, *, limit: int = 3, candidates: int = 60) -> list[Post]:
-    """Posts sharing the most tags with ``post``, recent ones first among equals.
+def related_posts(
+    post: Post, tags: list[Tag], *, limit: int = 3, candidates: int = 60
+) -> list[Post]:
+    """Posts sharing the most of ``tags`` (``post``'s) with it, recent ones first among equals.
 
     Only the most recent candidates are weighed, which keeps the cost flat as
     the network grows; readers want recent context more than a perfect match.
     """
-    tag_ids = [tag.id for tag in post.tags.all()]
+    tag_ids = [tag.id for tag in tags]
     if not tag_ids:
         return []
-    candidate_ids = list(
-        Post.objects.published()
-        .filter(tags__in=tag_ids)
-        .exclude(pk=post.pk)
-        .order_by("-published_at")
-        .values_list("id", flat=True)[:candidates]
+    sharing = Post.objects.filter(tags__in=tag_ids).exclude(pk=post.pk)
+    ranked = list(
+        first_live(sharing, candidates)
+        .annotate(shared=Count("tags", filter=Q(tags__in=tag_ids)))
+        .values_list("id", "shared")[:candidates]
     )
-    shared = Counter(candidate_ids)
-    recency = {post_id: rank for rank, post_id in enumerate(dict.fromkeys(candidate_ids))}
-    best = sorted(shared, key=lambda post_id: (-shared[post_id], recency[post_id]))[:limit]
+    # Newest first already; a stable sort keeps that order among equals.
+    best = [post_id for post_id, _shared in sorted(ranked, key=lambda row: -row[1])][:limit]
     posts = {p.id: p for p in listing(Post.objects.filter(id__in=best))}
     return [posts[post_id] for post_id in best if post_id in posts]
 
@@ -180,6 +207,27 @@ def archive(*, blog: Blog | None = None, year: int | None = None) -> list[Archiv
         ArchiveYear(year=y, post_count=sum(count for _d, count in ms), months=ms)
         for y, ms in years.items()
     ]
+
+
+def best_bits_preview(*, blog: Blog | None = None, limit: int = 5) -> list[Post]:
+    """The first best bits for a sidebar: the network's featured posts, or one blog's."""
+    if blog is None:
+        return list(
+            listing(Post.objects.featured_on_network()).order_by(
+                "network_best_bit_order", "best_bit_order", "-published_at"
+            )[:limit]
+        )
+    return list(listing(Post.objects.best_bits().filter(blog=blog))[:limit])
+
+
+def blog_authors(blog: Blog) -> list[AuthorProfile]:
+    return list(blog.authors.all())
+
+
+def live_post_count() -> int:
+    """How many posts are live, from the archive's monthly counts: a few hundred rows
+    to add up rather than every post to count."""
+    return ArchiveMonth.objects.aggregate(total=Sum("post_count"))["total"] or 0
 
 
 def blogs_with_authors() -> QuerySet[Blog]:

@@ -15,12 +15,11 @@ from django.views.generic import TemplateView
 
 from despatch.blogs.cache_keys import AUTHORS, BLOGS
 from despatch.blogs.models import AuthorProfile, Blog
-from despatch.core.pagination import paginate
+from despatch.core.pagination import paginate, requested_page_number
 from despatch.core.surrogates import add_surrogate_keys
 
 from . import cache_keys, selectors
 from .models import Post, Tag
-from .sharing import share_links
 from .structured_data import article_data, author_page_data
 
 
@@ -41,7 +40,8 @@ class BlogScopeMixin:
 class ListingPageView(BlogScopeMixin, TemplateView):
     """A page of post summaries with the sidebar every listing shares."""
 
-    def posts(self) -> Any:
+    def posts(self, limit: int) -> Any:
+        """The live posts listed; only the first ``limit`` of them need to be read."""
         raise NotImplementedError
 
     def collection_keys(self) -> list[str]:
@@ -55,7 +55,11 @@ class ListingPageView(BlogScopeMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        page = paginate(self.request, self.posts(), settings.DESPATCH_POSTS_PER_PAGE)
+        per_page = settings.DESPATCH_POSTS_PER_PAGE
+        # Rows past the requested page (and the one that says another follows) are
+        # never read, so a listing's first pages cost the same on any network.
+        limit = requested_page_number(self.request) * per_page + 1
+        page = paginate(self.request, self.posts(limit), per_page)
         selectors.with_tags(page.object_list)
         add_surrogate_keys(
             self.request,
@@ -74,37 +78,15 @@ class ListingPageView(BlogScopeMixin, TemplateView):
 class NetworkHomeView(ListingPageView):
     template_name = "posts/network_home.html"
 
-    def posts(self) -> Any:
-        return selectors.listing()
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context.update(
-            best_bits=list(
-                selectors.listing(Post.objects.featured_on_network()).order_by(
-                    "network_best_bit_order", "best_bit_order", "-published_at"
-                )[:5]
-            ),
-            blogs=list(selectors.blogs_with_authors()),
-            tag_cloud=selectors.tag_cloud(),
-        )
-        return context
+    def posts(self, limit: int) -> Any:
+        return selectors.listing(limit=limit)
 
 
 class BlogHomeView(ListingPageView):
     template_name = "posts/blog_home.html"
 
-    def posts(self) -> Any:
-        return selectors.listing(Post.objects.filter(blog=self.blog))
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context.update(
-            authors=list(self.blog.authors.all()) if self.blog else [],
-            best_bits=list(selectors.listing(Post.objects.best_bits().filter(blog=self.blog))[:5]),
-            tag_cloud=selectors.tag_cloud(blog=self.blog),
-        )
-        return context
+    def posts(self, limit: int) -> Any:
+        return selectors.listing(Post.objects.filter(blog=self.blog), limit=limit)
 
 
 class AuthorView(ListingPageView):
@@ -114,8 +96,8 @@ class AuthorView(ListingPageView):
     def author(self) -> AuthorProfile:
         return get_object_or_404(AuthorProfile, slug=self.kwargs["author_slug"])
 
-    def posts(self) -> Any:
-        return selectors.listing(Post.objects.filter(author=self.author))
+    def posts(self, limit: int) -> Any:
+        return selectors.listing(Post.objects.filter(author=self.author), limit=limit)
 
     def collection_keys(self) -> list[str]:
         return [cache_keys.author_posts_key(self.author.pk)]
@@ -137,8 +119,8 @@ class TagView(ListingPageView):
     def tag(self) -> Tag:
         return get_object_or_404(Tag, slug=self.kwargs["tag_slug"])
 
-    def posts(self) -> Any:
-        return selectors.listing(self.scoped(Post.objects.filter(tags=self.tag)))
+    def posts(self, limit: int) -> Any:
+        return selectors.listing(self.scoped(Post.objects.filter(tags=self.tag)), limit=limit)
 
     def collection_keys(self) -> list[str]:
         return [cache_keys.tag_posts_key(self.tag.pk)]
@@ -158,9 +140,7 @@ class TagIndexView(BlogScopeMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         add_surrogate_keys(self.request, [cache_keys.LIVE_POSTS, cache_keys.TAGS])
-        context = super().get_context_data(**kwargs)
-        context["tag_cloud"] = selectors.tag_cloud(limit=None)
-        return context
+        return super().get_context_data(**kwargs)
 
 
 class ArchiveIndexView(BlogScopeMixin, TemplateView):
@@ -170,16 +150,16 @@ class ArchiveIndexView(BlogScopeMixin, TemplateView):
         scope = cache_keys.blog_posts_key(self.blog.pk) if self.blog else cache_keys.LIVE_POSTS
         add_surrogate_keys(self.request, [scope, BLOGS])
         context = super().get_context_data(**kwargs)
-        context.update(blog=self.blog, archive=selectors.archive(blog=self.blog))
+        context["blog"] = self.blog
         return context
 
 
 class ArchiveYearView(ListingPageView):
     template_name = "posts/archive_year.html"
 
-    def posts(self) -> Any:
+    def posts(self, limit: int) -> Any:
         return selectors.listing(
-            self.scoped(Post.objects.filter(published_at__year=self.kwargs["year"]))
+            self.scoped(Post.objects.filter(published_at__year=self.kwargs["year"])), limit=limit
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -195,10 +175,11 @@ class ArchiveYearView(ListingPageView):
 class ArchiveMonthView(ListingPageView):
     template_name = "posts/archive_month.html"
 
-    def posts(self) -> Any:
+    def posts(self, limit: int) -> Any:
         year, month = self.kwargs["year"], self.kwargs["month"]
         return selectors.listing(
-            self.scoped(Post.objects.filter(published_at__year=year, published_at__month=month))
+            self.scoped(Post.objects.filter(published_at__year=year, published_at__month=month)),
+            limit=limit,
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -215,7 +196,9 @@ class ArchiveMonthView(ListingPageView):
 class BestBitsView(ListingPageView):
     template_name = "posts/best_bits.html"
 
-    def posts(self) -> Any:
+    def posts(self, limit: int) -> Any:
+        # In the editors' order, which no date index serves: every best bit is read,
+        # and there are few.
         if self.blog is None:
             return selectors.listing(Post.objects.featured_on_network()).order_by(
                 "network_best_bit_order", "best_bit_order", "-published_at"
@@ -238,12 +221,15 @@ class PostView(TemplateView):
         )
         if post is None:
             raise Http404(_("No post at this address."))
-        previous, following = selectors.neighbours(post)
-        related = selectors.related_posts(post)
-        url = settings.SITE_URL + post.get_absolute_url()
-        tags = list(post.tags.all())
+        tags = selectors.post_tags(post)
+        # The neighbours and related posts are shown by a fragment keyed by the blog's
+        # posts and the tags' posts, which cover every post it could show.
         add_surrogate_keys(
-            self.request, cache_keys.post_page_keys(post, [previous, following, *related])
+            self.request,
+            [
+                *cache_keys.post_page_keys(post, []),
+                *(cache_keys.tag_posts_key(tag.pk) for tag in tags),
+            ],
         )
         context.update(
             post=post,
@@ -251,10 +237,5 @@ class PostView(TemplateView):
             author=post.author,
             tags=tags,
             structured_data=article_data(post, tags),
-            previous_post=previous,
-            next_post=following,
-            related_posts=related,
-            historical_note=selectors.historical_note(post),
-            share_links=share_links(url=url, title=post.title),
         )
         return context

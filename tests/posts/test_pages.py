@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from despatch.blogs.models import HistoricalPeriod
 from despatch.posts.models import Post
+from despatch.posts.sitemaps import PostSitemap
 from tests.factories import days_ago, make_author, make_blog, make_post
 
 pytestmark = pytest.mark.django_db
@@ -198,11 +199,35 @@ def test_post_language_sets_lang_and_direction(client):
 
 def test_sitemap_robots_and_health(client, network):
     """R9/O3: the sitemap lists posts, robots.txt points at it, health reports the database."""
-    sitemap = client.get("/sitemap.xml").content.decode()
-    assert network["newer"].get_absolute_url() in sitemap
+    index = client.get("/sitemap.xml").content.decode()
+    assert "<sitemapindex" in index
+    for section in ("posts", "blogs", "authors"):
+        assert f"http://testserver/sitemap-{section}.xml</loc>" in index
+    posts = client.get("/sitemap-posts.xml").content.decode()
+    assert network["newer"].get_absolute_url() in posts
+    assert network["older"].get_absolute_url() in posts
+    assert network["blog"].get_absolute_url() in client.get("/sitemap-blogs.xml").content.decode()
     robots = client.get("/robots.txt").content.decode()
     assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in robots
     assert client.get("/health/").json()["status"] == "ok"
+
+
+def test_the_sitemap_index_pages_the_posts_so_no_request_lists_them_all(
+    client, network, monkeypatch
+):
+    """R9: each sitemap page lists at most ``limit`` posts, newest first; the index
+    links every page, so a network of any size is listed in bounded requests."""
+    monkeypatch.setattr(PostSitemap, "limit", 1)
+    index = client.get("/sitemap.xml").content.decode()
+    assert "http://testserver/sitemap-posts.xml</loc>" in index
+    assert "http://testserver/sitemap-posts.xml?p=2</loc>" in index
+    assert "?p=3" not in index
+    first = client.get("/sitemap-posts.xml").content.decode()
+    second = client.get("/sitemap-posts.xml?p=2").content.decode()
+    assert network["newer"].get_absolute_url() in first
+    assert network["older"].get_absolute_url() not in first
+    assert network["older"].get_absolute_url() in second
+    assert client.get("/sitemap-posts.xml?p=3").status_code == 404
 
 
 def test_pages_send_a_strict_content_security_policy(client, network):

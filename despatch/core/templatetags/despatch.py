@@ -1,4 +1,5 @@
-"""Template helpers every page uses: structured data, accent colours, text direction."""
+"""Template helpers every page uses: the site's frame, structured data, accent colours,
+text direction."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ import re
 from typing import Any
 
 from django import template
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from despatch.core.fragments import cached_fragment
 from despatch.core.languages import language_name, text_direction
 
 register = template.Library()
@@ -39,6 +44,33 @@ def accent_style(context: template.Context, colour: str) -> SafeString:
     if request is not None and hasattr(request, "csp_style_hashes"):
         request.csp_style_hashes.add(f"sha256-{digest}")
     return format_html("<style>{}</style>", mark_safe(css))
+
+
+def _chrome(context: template.Context, part: str) -> SafeString:
+    """A part of every page's frame, which depends only on the code, the settings and the
+    language: it is kept under no key, and a deploy (a new process) renders it afresh.
+    """
+    html = cached_fragment(
+        context.get("request"),
+        name=f"site-{part}:{get_script_prefix()}",
+        keys=[],
+        render=lambda: render_to_string(
+            f"core/_site_{part}.html", {"network_name": settings.NETWORK_NAME}
+        ),
+    )
+    return mark_safe(html)  # rendered by an autoescaping template
+
+
+@register.simple_tag(takes_context=True)
+def site_header(context: template.Context) -> SafeString:
+    """The network's name, main navigation and search box at the top of every page."""
+    return _chrome(context, "header")
+
+
+@register.simple_tag(takes_context=True)
+def site_footer(context: template.Context) -> SafeString:
+    """The network's name and the links about the site at the foot of every page."""
+    return _chrome(context, "footer")
 
 
 @register.filter

@@ -1,0 +1,108 @@
+"""Parts of pages kept between requests, correct by construction.
+
+A fragment (a rendered sidebar block, a post's comment thread, or the data behind
+one) is stored under the versions of the surrogate keys naming what it shows (see
+:mod:`despatch.core.surrogates`). Invalidating any of those keys gives it a new
+version, so the next request looks for a fragment that was never stored and
+renders afresh: no fragment outlives a change to what it shows, and nothing needs
+deleting. Versions are read before rendering, so what is stored is never older
+than the versions it is filed under.
+
+Fragments are shared by every reader, so what goes in one must be the same for
+everybody: never a CSRF token, a form, or a signed-in reader's name. Bodies live
+in each app server's own memory (the ``pages`` cache); the versions are shared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.core.cache import caches
+from django.db import connections
+from django.http import HttpRequest
+from django.utils import timezone, translation
+
+from . import surrogates
+from .page_cache import _seconds_to_keep
+
+T = TypeVar("T")
+
+_MISSING = object()
+
+
+def _in_transaction() -> bool:
+    # Inside a transaction a page may read rows whose invalidation has not run yet
+    # (it runs on commit), or rows that will be rolled back: neither may be served
+    # from, or stored into, a cache shared with other requests.
+    return any(connection.in_atomic_block for connection in connections.all(initialized_only=True))
+
+
+def _versions(request: HttpRequest, keys: set[str]) -> dict[str, str] | None:
+    """The versions of ``keys``, read once per request for every key the page has named.
+
+    The first fragment of a page fetches, in the same round trip, the versions of
+    all the keys the view has declared so far, so a page with several fragments
+    costs one lookup in the shared cache rather than one per fragment.
+    """
+    known: dict[str, str] = getattr(request, "_fragment_versions", {})
+    missing = keys - known.keys()
+    if missing:
+        wanted = missing | (getattr(request, "surrogate_keys", set()) - known.keys())
+        fetched = surrogates.current_versions(wanted)
+        if fetched is None:
+            return None
+        known = {**known, **fetched}
+        request._fragment_versions = known  # type: ignore[attr-defined]
+    return {key: known[key] for key in keys}
+
+
+def _timeout(request: HttpRequest) -> int:
+    """Keep fragments no longer than a whole page, nor past a scheduled post's time.
+
+    Worked out once per request: it may cost a query.
+    """
+    timeout: int | None = getattr(request, "_fragment_timeout", None)
+    if timeout is None:
+        timeout = _seconds_to_keep()
+        request._fragment_timeout = timeout  # type: ignore[attr-defined]
+    return timeout
+
+
+def cached_fragment(
+    request: HttpRequest | None, *, name: str, keys: Iterable[str], render: Callable[[], T]
+) -> T:
+    """Return what ``render()`` returns for fragment ``name``, from the cache when possible.
+
+    ``name`` tells fragments apart (include every argument the rendering depends
+    on); ``keys`` name everything it shows, and are added to the page's own
+    surrogate keys. Without a request, inside a transaction or when the shared
+    cache is down, ``render()`` is simply called.
+    """
+    key_set = set(keys)
+    if request is None:
+        return render()
+    if key_set:
+        surrogates.add_surrogate_keys(request, key_set)
+    if _in_transaction():
+        return render()
+    versions = _versions(request, key_set)
+    if versions is None:
+        return render()
+    # The active language and time zone change how the same rows are rendered.
+    stamp = "|".join(
+        [
+            name,
+            translation.get_language() or "",
+            timezone.get_current_timezone_name(),
+            *(f"{key}={version}" for key, version in sorted(versions.items())),
+        ]
+    )
+    cache_key = "fragment:" + hashlib.sha256(stamp.encode()).hexdigest()
+    store = caches["pages"]
+    value = store.get(cache_key, _MISSING)
+    if value is _MISSING:
+        value = render()
+        store.set(cache_key, value, _timeout(request))
+    return value  # type: ignore[return-value]

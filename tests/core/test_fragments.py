@@ -1,0 +1,269 @@
+"""Fragments kept between requests are served until what they show changes, never after.
+
+These tests run outside a wrapping transaction (``transaction=True``): invalidation
+runs when a change commits, and fragments are bypassed inside transactions.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from despatch.blogs.models import HistoricalPeriod
+from despatch.conversations.models import Comment, CommentClosure
+from despatch.conversations.services import comment_moderate
+from despatch.core import surrogates
+from despatch.core.fragments import cached_fragment
+from despatch.posts import selectors
+from despatch.posts.publishing import post_publish
+from tests.conversations.conftest import make_comment, moderators_group, sign_in
+from tests.factories import days_ago, make_author, make_blog, make_post, make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Renderer:
+    """A render function that counts its calls."""
+
+    def __init__(self, html: str = "<p>fragment</p>") -> None:
+        self.html = html
+        self.calls = 0
+
+    def __call__(self) -> str:
+        self.calls += 1
+        return self.html
+
+
+def fragment(render: Renderer, *, keys: tuple[str, ...] = ("post-1",)) -> str:
+    request = RequestFactory().get("/")
+    return cached_fragment(request, name="test-fragment", keys=keys, render=render)
+
+
+# --- The helper -------------------------------------------------------------------
+
+
+def test_a_fragment_is_rendered_once_while_its_keys_keep_their_versions():
+    render = Renderer()
+    assert fragment(render) == fragment(render) == "<p>fragment</p>"
+    assert render.calls == 1
+
+
+def test_the_page_showing_a_fragment_carries_its_keys():
+    request = RequestFactory().get("/")
+    cached_fragment(request, name="test-fragment", keys=["post-1", "blogs"], render=Renderer())
+    assert request.surrogate_keys == {"post-1", "blogs"}
+
+
+def test_invalidating_any_of_its_keys_retires_the_fragment():
+    render = Renderer()
+    fragment(render, keys=("post-1", "blogs"))
+    surrogates.invalidate_surrogate_keys(["blogs"])
+    fragment(render, keys=("post-1", "blogs"))
+    assert render.calls == 2
+
+
+def test_fragments_are_neither_served_nor_stored_inside_a_transaction():
+    """Rows read inside a transaction may be rolled back, or not yet invalidated."""
+    render = Renderer()
+    with transaction.atomic():
+        fragment(render)
+        fragment(render)
+    assert render.calls == 2
+    fragment(render)
+    assert render.calls == 3
+
+
+def test_a_cache_outage_renders_the_fragment_every_time(monkeypatch):
+    monkeypatch.setattr(surrogates, "current_versions", lambda keys: None)
+    render = Renderer()
+    fragment(render)
+    fragment(render)
+    assert render.calls == 2
+
+
+def test_each_language_has_its_own_fragment():
+    render = Renderer()
+    fragment(render)
+    with translation.override("fr"):
+        fragment(render)
+    assert render.calls == 2
+
+
+def test_one_lookup_in_the_shared_cache_serves_every_fragment_of_a_page():
+    """The first fragment reads the versions of every key the view has named so far."""
+    surrogates.current_versions(["post-1", "blogs", "tags"])
+    request = RequestFactory().get("/")
+    surrogates.add_surrogate_keys(request, ["post-1", "blogs", "tags"])
+    with CaptureQueriesContext(connection) as queries:
+        for name, keys in [("a", ["post-1"]), ("b", ["blogs"]), ("c", ["tags", "post-1"])]:
+            cached_fragment(request, name=name, keys=keys, render=Renderer())
+    assert sum("despatch_cache" in q["sql"] for q in queries.captured_queries) == 1
+
+
+# --- Pages ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def network():
+    author = make_author(display_name="Jane Porter", slug="jane-porter")
+    blog = make_blog(name="Digital diplomacy", slug="digital-diplomacy", authors=[author])
+    post = make_post(
+        blog=blog,
+        author=author,
+        title="Arms Trade Treaty talks",
+        tags=["Arms control"],
+        published_at=days_ago(2),
+    )
+    return {"author": author, "blog": blog, "post": post}
+
+
+@pytest.fixture
+def moderator():
+    user = make_user(username="mod", email="mod@team.example", is_staff=True)
+    user.groups.add(moderators_group())
+    return user
+
+
+def comment_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return sum('FROM "conversations_comment"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_post_page_reads_its_comments_once_until_they_change(client, network):
+    url = network["post"].get_absolute_url()
+    make_comment(network["post"], body="An early question.")
+    assert comment_queries(client, url) == 2  # the thread and "Recent comments"
+    assert comment_queries(client, url) == 0
+
+
+def test_approving_a_comment_refreshes_the_thread_and_recent_comments(client, network, moderator):
+    post = network["post"]
+    urls = [post.get_absolute_url(), network["blog"].get_absolute_url(), reverse("posts:network")]
+    for url in urls:
+        client.get(url)
+    comment = make_comment(post, status=Comment.Status.PENDING, body="What about enforcement?")
+    comment_moderate(comment_ids=[comment.pk], to=Comment.Status.APPROVED, by=moderator)
+    for url in urls:
+        assert "What about enforcement?" in client.get(url).content.decode(), url
+    thread = client.get(post.get_absolute_url()).content.decode()
+    assert f'id="comment-{comment.pk}"' in thread and "1 comment<" in thread
+    assert "1 comment" in client.get(reverse("posts:network")).content.decode()
+
+
+def test_closing_comments_takes_the_reply_links_out_of_the_cached_thread(client, network):
+    url = network["post"].get_absolute_url()
+    make_comment(network["post"], body="An early question.")
+    assert "comment__reply" in client.get(url).content.decode()
+    CommentClosure.objects.create(note="Comments are closed during the election.")
+    page = client.get(url).content.decode()
+    assert "comment__reply" not in page and "An early question." in page
+
+
+def test_the_comment_form_is_never_shared_between_readers(client, network):
+    """The form's fields are shared by anonymous readers; tokens and names are not."""
+    url = network["post"].get_absolute_url()
+    reader = make_user(username="hannah", first_name="Hannah", last_name="Okafor")
+    signed_in = Client()
+    sign_in(signed_in, reader)
+    assert 'value="Hannah Okafor"' in signed_in.get(url).content.decode()
+    anonymous = [client.get(url).content.decode(), Client().get(url).content.decode()]
+    assert all("Hannah Okafor" not in page for page in anonymous)
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    first, second = (token.search(page).group(1) for page in anonymous)  # type: ignore[union-attr]
+    assert first != second
+    assert 'value="Hannah Okafor"' in signed_in.get(url).content.decode()
+
+
+def test_publishing_a_post_refreshes_the_sidebars_and_neighbours(client, network):
+    draft = make_post(
+        blog=network["blog"],
+        author=network["author"],
+        title="A fresh despatch",
+        tags=["Fresh subject"],
+        is_best_bit=True,
+        status="draft",
+    )
+    home, blog_home = reverse("posts:network"), network["blog"].get_absolute_url()
+    older_post = network["post"].get_absolute_url()
+    for url in (home, blog_home, older_post):
+        client.get(url)
+    post_publish(post=draft)
+    for url in (home, blog_home):
+        page = client.get(url).content.decode()
+        assert "Fresh subject<span" in page, url  # in the tag cloud
+        assert page.count("A fresh despatch") >= 2, url  # the listing and the best bits
+    assert 'rel="next"' in client.get(older_post).content.decode()
+
+
+def test_renaming_a_blog_refreshes_every_fragment_naming_it(client, network):
+    urls = [reverse("posts:network"), network["blog"].get_absolute_url()]
+    for url in urls:
+        client.get(url)
+    network["blog"].name = "Digital diplomacy, renamed"
+    network["blog"].save()
+    for url in urls:
+        page = client.get(url).content.decode()
+        assert "Digital diplomacy, renamed" in page and ">Digital diplomacy<" not in page, url
+
+
+def test_renaming_an_author_refreshes_every_fragment_naming_them(client, network):
+    urls = [reverse("posts:network"), network["blog"].get_absolute_url()]
+    for url in urls:
+        client.get(url)
+    network["author"].display_name = "Jane Porter-Smith"
+    network["author"].save()
+    for url in urls:
+        page = client.get(url).content.decode()
+        assert "Jane Porter-Smith" in page and "Jane Porter<" not in page, url
+
+
+def test_a_new_historical_period_shows_its_note_on_cached_posts(client, network):
+    url = network["post"].get_absolute_url()
+    client.get(url)
+    HistoricalPeriod.objects.create(
+        starts_on=date.today() - timedelta(days=30),
+        ends_on=date.today(),
+        note="Written under the previous government.",
+    )
+    assert "Written under the previous government." in client.get(url).content.decode()
+
+
+def test_editing_a_post_refreshes_its_article_and_its_summaries(client, network):
+    post = network["post"]
+    urls = [post.get_absolute_url(), network["blog"].get_absolute_url(), reverse("posts:network")]
+    for url in urls:
+        client.get(url)
+    post.title = "Arms Trade Treaty: the final text"
+    post.body_source = "The delegations agreed on a **final text**."
+    post.save()
+    article = client.get(post.get_absolute_url()).content.decode()
+    assert "<strong>final text</strong>" in article
+    for url in urls:
+        assert "Arms Trade Treaty: the final text" in client.get(url).content.decode(), url
+
+
+def test_publishing_a_post_refreshes_the_tag_index_and_the_archive(client, network):
+    draft = make_post(
+        blog=network["blog"], title="A fresh despatch", tags=["Fresh subject"], status="draft"
+    )
+    tag_index, archive = reverse("posts:tags"), reverse("posts:archive")
+    for url in (tag_index, archive):
+        client.get(url)
+    post_publish(post=draft)
+    assert "Fresh subject" in client.get(tag_index).content.decode()
+    today = timezone.localdate()
+    month = next(
+        count
+        for year in selectors.archive()
+        for first_day, count in year.months
+        if (first_day.year, first_day.month) == (today.year, today.month)
+    )
+    assert f'<span class="archive__count">({month})</span>' in client.get(archive).content.decode()
