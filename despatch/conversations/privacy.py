@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Comment, ModerationLogEntry, normalise_email
+from .services import refresh_pages_showing
 
 
 def commenter_export(*, email: str) -> dict[str, Any]:
@@ -60,7 +61,9 @@ def commenter_erase(*, email: str, remove_text: bool = False, by: Any = None) ->
     conversation others answered) unless ``remove_text`` asks for it to go too.
     The log records that an erasure happened, never the address erased.
     """
-    comments = list(Comment.objects.by_address(email).select_for_update())
+    comments = list(
+        Comment.objects.by_address(email).select_related("post").select_for_update(of=("self",))
+    )
     for comment in comments:
         comment.author_name = _("Former commenter")
         comment.author_email = ""
@@ -72,6 +75,8 @@ def commenter_erase(*, email: str, remove_text: bool = False, by: Any = None) ->
             comment.body = _("[Removed at the commenter’s request.]")
         comment.save()
     if comments:
+        # Cached pages and feeds still carry the name and words just erased.
+        refresh_pages_showing(posts={(each.post_id, each.post.blog_id) for each in comments})
         ModerationLogEntry.objects.create(
             actor=by,
             action=ModerationLogEntry.Action.ERASE,

@@ -113,3 +113,17 @@ def test_erase_can_remove_the_text_too(post):
 def test_commenter_data_refuses_what_is_not_an_address():
     with pytest.raises(CommandError):
         call_command("commenter_data", "export", "not-an-address")
+
+
+def test_erasing_a_commenter_marks_the_pages_showing_their_name_stale(
+    post, django_capture_on_commit_callbacks
+):
+    from despatch.core import surrogates
+
+    make_comment(post, author_email="leaving@example.org", author_name="Jo Leaving")
+    keys = [f"post-{post.pk}-comments", f"blog-{post.blog_id}-comments", "comments"]
+    before = surrogates.current_versions(keys)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run("commenter_data", "erase", "leaving@example.org").strip()
+    after = surrogates.current_versions(keys)
+    assert all(before[key] != after[key] for key in keys)
