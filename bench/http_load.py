@@ -3,12 +3,17 @@
 Builds (once) a corpus shaped like ../shared/peers/ — 2,000 posts, 10 comments
 each, 3 tags each from 100, 10 authors — starts ``despatch serve`` on it, and
 drives each page type with wrk (2 threads, 32 connections, 10 s) through the
-peers' own ``measure.sh``, uncached (DESPATCH_PAGE_CACHE=off) and cached. Then,
-unless ``--no-peers``, it measures the peers (which must be set up first:
-``bash ../shared/peers/run_all.sh`` or each ``setup.sh``) in the same run and
-prints the ratios.
+peers' own ``measure.sh``, uncached (DESPATCH_PAGE_CACHE=off) and cached, then
+reads the resident memory of each granian worker. Then it measures the peers
+named by ``--peers`` (set them up first: ``bash ../shared/peers/run_all.sh`` or
+each ``setup.sh``) in the same run and prints the ratios: uncached pages against
+WordPress and Puput, cached pages against one bare Django view under the same
+server (granian). On a shared machine the load drifts within minutes, so with
+``ceilings`` among the peers that view is measured again right after each cached
+page, and each page is compared with its neighbour.
 
-    uv run python bench/http_load.py [--no-peers] [--duration 10s] [--workers 2]
+    uv run python bench/http_load.py [--peers wordpress,puput,ceilings] [--duration 10s]
+                                     [--workers 2] [--threads 4]
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ DATA = Path(os.environ.get("BENCH_DATA", "/tmp/despatch-bench-http"))  # noqa: S
 RESULTS = Path(os.environ.get("PEERS_RESULTS", "/tmp/despatch-bench-results"))  # noqa: S108
 PORTS = {"uncached": 8101, "cached": 8102}
 PAGES = ("home", "blog", "post", "tag", "feed", "search")
+# The ceilings' bare Django view under granian (../shared/peers/ceilings/).
+BARE_VIEW = "http://127.0.0.1:8092/"
 
 
 def despatch(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -81,11 +88,14 @@ def probe_urls(base: str) -> dict[str, str]:
     }
 
 
-def start_server(mode: str, env: dict[str, str], workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    mode: str, env: dict[str, str], workers: int, threads: int | None = None
+) -> subprocess.Popen[bytes]:
     server_env = {**env, "DESPATCH_PAGE_CACHE": "off" if mode == "uncached" else "on"}
+    thread_option = ["--threads", str(threads)] if threads else []
     process = subprocess.Popen(
         [sys.executable, "-m", "despatch.cli", "serve", "--port", str(PORTS[mode]),
-         "--workers", str(workers)],
+         "--workers", str(workers), *thread_option],
         cwd=ROOT, env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip
@@ -98,6 +108,22 @@ def start_server(mode: str, env: dict[str, str], workers: int) -> subprocess.Pop
             return process
     process.kill()
     raise SystemExit(f"despatch serve ({mode}) did not start")
+
+
+def worker_memory_mb(server: subprocess.Popen[bytes]) -> list[float]:
+    """Resident memory of each granian worker: the ``serve`` processes forked by the server."""
+    sizes = []
+    for status_file in Path("/proc").glob("[0-9]*/status"):
+        try:
+            status = dict(
+                line.split(":", 1) for line in status_file.read_text().splitlines() if ":" in line
+            )
+            command = (status_file.parent / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(status["PPid"]) == server.pid and b"serve" in command:
+            sizes.append(int(status["VmRSS"].split()[0]) / 1024)
+    return sorted(sizes)
 
 
 def stop_server(process: subprocess.Popen[bytes]) -> None:
@@ -131,73 +157,90 @@ def ratio(ours: float, theirs: float) -> str:
     return f"{ours / theirs:.1f}×" if theirs else "peer answered nothing"
 
 
-def report(measured_peers: bool) -> None:
+# Which page of the peers each of ours is compared with.
+PEER_PAGE = {page: page for page in PAGES} | {"blog": "home"}
+
+
+def report(memory: dict[str, list[float]]) -> None:
     table = results()
-    print("\n| page | uncached req/s | p99 ms | cached req/s | p99 ms |", end="")
-    print(
-        " WordPress req/s | Puput req/s | uncached ÷ WP | uncached ÷ Puput |"
-        if measured_peers
-        else ""
-    )
-    print("|---" * (9 if measured_peers else 5) + "|")
-    peer_page = {
-        "home": "home",
-        "blog": "home",
-        "post": "post",
-        "tag": "tag",
-        "feed": "feed",
-        "search": "search",
-    }
+    peers = [
+        (label, name)
+        for label, name in (("wordpress", "WordPress"), ("puput", "Puput"))
+        if any(peer == label for peer, _page in table)
+    ]
+    ceiling = table.get(("django-granian", "view20k"))
+    columns = ["page", "uncached req/s", "p99 ms", "cached req/s", "p99 ms"]
+    columns += [f"{name} req/s" for _label, name in peers]
+    columns += [f"uncached ÷ {name}" for _label, name in peers]
+    if ceiling:
+        columns.append("cached ÷ bare Django view (granian)")
+    print("\n| " + " | ".join(columns) + " |")
+    print("|---" * len(columns) + "|")
     for page in PAGES:
-        uncached = table.get(("despatch-uncached", page))
-        cached = table.get(("despatch-cached", page))
-        if not uncached or not cached:
+        if not any(("despatch-" + mode, page) in table for mode in ("uncached", "cached")):
             continue
-        line = (
-            f"| {page} | {uncached['rps']:.0f} | {uncached['p99']:.1f} | "
-            f"{cached['rps']:.0f} | {cached['p99']:.1f} |"
-        )
-        if measured_peers:
-            wordpress = table.get(("wordpress", peer_page[page]), {"rps": float("nan")})
-            puput = table.get(("puput", peer_page[page]), {"rps": float("nan")})
-            line += (
-                f" {wordpress['rps']:.1f} | {puput['rps']:.1f} | "
-                f"{ratio(uncached['rps'], wordpress['rps'])} | "
-                f"{ratio(uncached['rps'], puput['rps'])} |"
-            )
-        print(line)
-    for label in ("django-gunicorn", "django-granian"):
-        ceiling = table.get((label, "view20k"))
+        uncached = table.get(("despatch-uncached", page), {"rps": 0.0, "p99": float("nan")})
+        cached = table.get(("despatch-cached", page), {"rps": 0.0, "p99": float("nan")})
+        cells = [
+            page,
+            f"{uncached['rps']:.0f}",
+            f"{uncached['p99']:.1f}",
+            f"{cached['rps']:.0f}",
+            f"{cached['p99']:.1f}",
+        ]
+        theirs = [table.get((label, PEER_PAGE[page]), {"rps": 0.0})["rps"] for label, _ in peers]
+        cells += [f"{rps:.1f}" for rps in theirs]
+        cells += [ratio(uncached["rps"], rps) for rps in theirs]
         if ceiling:
-            cached_post = table[("despatch-cached", "post")]["rps"]
-            print(f"cached post ÷ {label}: {cached_post / ceiling['rps']:.0%}")
+            beside = table.get(("django-granian", f"view20k-after-{page}"), ceiling)
+            cells.append(f"{cached['rps'] / beside['rps']:.0%} of {beside['rps']:.0f}")
+        print("| " + " | ".join(cells) + " |")
+    if ceiling:
+        rps, p99 = ceiling["rps"], ceiling["p99"]
+        print(f"\nbare Django view under granian: {rps:.0f} req/s, p99 {p99:.1f} ms")
+    for mode, sizes in memory.items():
+        listed = ", ".join(f"{size:.0f}" for size in sizes) or "none found"
+        print(f"granian worker resident memory after the {mode} load: {listed} MB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--no-peers", action="store_true", help="Measure Despatch only.")
+    parser.add_argument(
+        "--peers",
+        default="wordpress,puput,ceilings",
+        help="Peers to measure in the same run, comma-separated (empty: Despatch only).",
+    )
+    parser.add_argument("--no-peers", action="store_true", help="Same as --peers ''.")
+    parser.add_argument("--pages", default=",".join(PAGES), help="Pages to measure.")
+    parser.add_argument("--modes", default="uncached,cached", help="uncached, cached or both.")
     parser.add_argument("--duration", default="10s")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, help="Threads per worker (default: serve's).")
     options = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
+    peers = [] if options.no_peers else [peer for peer in options.peers.split(",") if peer]
+    pages = options.pages.split(",")
     env = {**os.environ, "DESPATCH_VAR_DIR": str(DATA), "DESPATCH_SITE_URL": "http://127.0.0.1"}
     build_corpus(env)
     shutil.rmtree(RESULTS, ignore_errors=True)
-    for mode in ("uncached", "cached"):
-        server = start_server(mode, env, options.workers)
+    memory = {}
+    for mode in options.modes.split(","):
+        server = start_server(mode, env, options.workers, options.threads)
         try:
-            measure(
-                f"despatch-{mode}", probe_urls(f"http://127.0.0.1:{PORTS[mode]}"), options.duration
-            )
+            urls = probe_urls(f"http://127.0.0.1:{PORTS[mode]}")
+            for page in pages:
+                measure(f"despatch-{mode}", {page: urls[page]}, options.duration)
+                if mode == "cached" and "ceilings" in peers:
+                    beside = {f"view20k-after-{page}": BARE_VIEW}
+                    measure("django-granian", beside, options.duration)
+            memory[mode] = worker_memory_mb(server)
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
-    if not options.no_peers:
-        for peer in ("wordpress", "puput", "ceilings"):
-            subprocess.run(["bash", str(PEERS / peer / "measure.sh")], check=True,
-                           env={**os.environ, "PEERS_RESULTS": str(RESULTS)})  # fmt: skip
-    report(measured_peers=not options.no_peers)
+            stop_server(server)
+    for peer in peers:
+        subprocess.run(["bash", str(PEERS / peer / "measure.sh")], check=True,
+                       env={**os.environ, "PEERS_RESULTS": str(RESULTS)})  # fmt: skip
+    report(memory)
 
 
 if __name__ == "__main__":

@@ -75,6 +75,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that a cached page is stored with every header the stack below gives
+    # it and answered before any of it runs (see despatch/core/page_cache.py).
+    "despatch.core.page_cache.PageCacheMiddleware",
     "despatch.core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "despatch.core.middleware.SecureHeadersMiddleware",
@@ -85,7 +88,6 @@ MIDDLEWARE = [
     # Old WordPress links (/?p=123, /2009/09/some-post/) answer with a 301 to the new address.
     "despatch.migration.middleware.LegacyAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "despatch.core.page_cache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "despatch.studio.middleware.TwoFactorRequiredMiddleware",
@@ -140,7 +142,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # pages live there. Without CACHE_URL it is a table in the database, which every
 # process on the machine sees; with CACHE_URL=redis://… it is Redis, made tolerant
 # of outages so that a stopped Redis slows pages down instead of failing them.
-# "pages" holds whole rendered pages in each process's own memory.
+# "pages" holds rendered feeds and page fragments in each process's own memory
+# (whole pages have their own store, despatch.core.page_cache.PageStore).
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="dbcache://despatch_cache"),
     "pages": {
@@ -153,6 +156,18 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"]["BACKEND"] = "despatch.core.cache.TolerantRedisCache"
 DESPATCH_PAGE_CACHE = env.str("DESPATCH_PAGE_CACHE", default="on").lower() not in {"off", "0", "no"}
 DESPATCH_PAGE_CACHE_SECONDS = env.int("DESPATCH_PAGE_CACHE_SECONDS", default=60 * 60)
+DESPATCH_PAGE_CACHE_ENTRIES = env.int("DESPATCH_PAGE_CACHE_ENTRIES", default=5000)
+DESPATCH_PAGE_CACHE_MEGABYTES = env.int("DESPATCH_PAGE_CACHE_MEGABYTES", default=32)
+# Every invalidation changes the surrogate generation, which each cached hit reads.
+# With SQLite every process that can write runs on this machine, so the generation
+# is a small file beside the database (one read, no round trip); otherwise (several
+# app servers) it lives in the shared cache.
+DESPATCH_PAGE_CACHE_GENERATION_FILE = (
+    f"{DATABASES['default']['NAME']}-generation"
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    and str(DATABASES["default"]["NAME"]) not in {"", ":memory:"}
+    else ""
+)
 DESPATCH_PAGE_CACHE_HORIZONS = ["despatch.posts.scheduling.next_scheduled_publication"]
 # How long a CDN may keep a public page; purges (CDN_PURGE_URL) keep it correct sooner.
 DESPATCH_CDN_MAX_AGE = env.int("DESPATCH_CDN_MAX_AGE", default=600)

@@ -5,57 +5,138 @@ served only while every key it was rendered with still has the same version (see
 :mod:`despatch.core.surrogates`). Readers with a session cookie — signed-in staff,
 anyone with a pending message — always get a fresh page and never fill the cache.
 
-Page bodies are kept in each app server's own memory (the ``pages`` cache); the
-small version stamps are shared, so an invalidation on one server is seen by all.
+The middleware comes first in ``MIDDLEWARE``: a page is stored with every header
+the rest of the stack gave it, and a hit is answered before any other middleware,
+URL resolving or view runs. Page bodies are kept in each app server's own memory;
+the small version stamps are shared, so an invalidation on one server is seen by
+all. A hit compares versions only when the surrogate generation has moved since
+the page was last compared, so a quiet site answers from memory alone.
 """
 
 from __future__ import annotations
 
-import hashlib
+import os
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import parse_http_date_safe
 from django.utils.module_loading import import_string
 
 from . import surrogates
 
-CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
-CSRF_PLACEHOLDER = b'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
-STORED_HEADERS = (
-    "Content-Type",
-    "Content-Language",
-    "Content-Security-Policy",
-    "Permissions-Policy",
-    "Referrer-Policy",
-    "X-Content-Type-Options",
-    "X-Frame-Options",
-    "Cross-Origin-Opener-Policy",
-    "Surrogate-Key",
-    "Cache-Tag",
-    "Cache-Control",
-    "Last-Modified",
-    "ETag",
-    "Link",
+# The value of the CSRF field in a rendered form: the part that differs per reader.
+CSRF_TOKEN_VALUE = re.compile(rb'(?<=name="csrfmiddlewaretoken" value=")[^"]*')
+# How long a reader waits for another thread's render of the same page before
+# rendering it too.
+RENDER_WAIT_SECONDS = 10
+# Set again for every reply: the length follows the body, the rest is per reader.
+UNSTORED_HEADERS = frozenset({"content-length", "set-cookie"})
+CSRF_CHAR_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
+# Random bytes become CSRF characters through this table; the top few bytes are
+# dropped, as keeping them would make the first few characters likelier than the rest.
+CSRF_CHAR_FOR_BYTE = bytes(
+    ord(CSRF_ALLOWED_CHARS[byte % len(CSRF_ALLOWED_CHARS)]) for byte in range(256)
 )
+CSRF_BIASED_BYTES = bytes(range(256 - 256 % len(CSRF_ALLOWED_CHARS), 256))
 
 
 @dataclass
 class CachedPage:
     status: int
     headers: list[tuple[str, str]]
-    content: bytes
+    # The body, cut where each reader's own CSRF token goes (one part: no form).
+    parts: list[bytes]
     versions: dict[str, str]
-    has_csrf_field: bool
-    # The Content-Security-Policy is written further out, from the hashes of the
-    # inline styles the page was rendered with; a replayed page brings them back.
-    style_hashes: frozenset[str]
+    # The surrogate generation at which ``versions`` were last known current.
+    generation: str
+    etag: str | None
+    last_modified: int | None
+    expires_at: float
+
+    @property
+    def size(self) -> int:
+        return sum(len(part) for part in self.parts)
+
+
+class PageStore:
+    """This process's cached pages, least recently used dropped first.
+
+    Bounded by a number of pages and a number of bytes, so that memory stays flat
+    however many addresses readers (or robots) ask for.
+    """
+
+    def __init__(self) -> None:
+        self._pages: OrderedDict[str, CachedPage] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self._renders: dict[str, threading.Event] = {}
+
+    def get(self, key: str) -> CachedPage | None:
+        page = self._pages.get(key)
+        if page is None:
+            return None
+        if page.expires_at <= time.monotonic():
+            self.discard(key)
+            return None
+        return page
+
+    def put(self, key: str, page: CachedPage) -> None:
+        max_pages = settings.DESPATCH_PAGE_CACHE_ENTRIES
+        max_bytes = settings.DESPATCH_PAGE_CACHE_MEGABYTES * 1024 * 1024
+        with self._lock:
+            self._remove(key)
+            self._pages[key] = page
+            self._bytes += page.size
+            while self._pages and (len(self._pages) > max_pages or self._bytes > max_bytes):
+                self._remove(next(iter(self._pages)))
+
+    def touch(self, key: str) -> None:
+        """Mark ``key`` as just used, so that it is among the last to be dropped."""
+        with self._lock:
+            if key in self._pages:
+                self._pages.move_to_end(key)
+
+    def discard(self, key: str) -> None:
+        with self._lock:
+            self._remove(key)
+
+    def claim_render(self, key: str) -> threading.Event | None:
+        """Claim the render of ``key``: ``None`` if granted, else the claim to wait for.
+
+        When a change empties a page that many readers want at once, one thread
+        renders it and the others wait, instead of each rendering its own copy.
+        """
+        with self._lock:
+            if key in self._renders:
+                return self._renders[key]
+            self._renders[key] = threading.Event()
+            return None
+
+    def release_render(self, key: str) -> None:
+        with self._lock:
+            self._renders.pop(key).set()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._bytes = 0
+
+    def _remove(self, key: str) -> None:
+        page = self._pages.pop(key, None)
+        if page is not None:
+            self._bytes -= page.size
+
+
+pages = PageStore()
 
 
 def _is_anonymous_read(request: HttpRequest) -> bool:
@@ -67,8 +148,7 @@ def _is_anonymous_read(request: HttpRequest) -> bool:
 
 
 def _cache_key(request: HttpRequest) -> str:
-    address = f"{request.get_host()}{request.get_full_path()}"
-    return "page:" + hashlib.sha256(address.encode()).hexdigest()
+    return f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
 
 
 def _public_headers(response: HttpResponse, keys: set[str]) -> None:
@@ -115,36 +195,55 @@ class PageCacheMiddleware:
                 patch_cache_control(response, private=True, no_cache=True)
             return response
         if not settings.DESPATCH_PAGE_CACHE:
-            return self._render(request, store=False)
+            return self._render(request, key=None)
         key = _cache_key(request)
-        cached = self._lookup(key)
-        if cached is not None:
-            return self._replay(request, cached)
-        return self._render(request, store=True, key=key)
+        page = pages.get(key)
+        if page is not None and self._still_current(key, page):
+            pages.touch(key)
+            return self._replay(request, page)
+        rendering = pages.claim_render(key)
+        if rendering is None:
+            try:
+                return self._render(request, key=key)
+            finally:
+                pages.release_render(key)
+        # Another thread is rendering this page: wait for it, then serve what it
+        # stored if that is still current, as any hit would.
+        rendering.wait(RENDER_WAIT_SECONDS)
+        page = pages.get(key)
+        if page is not None and self._still_current(key, page):
+            return self._replay(request, page)
+        return self._render(request, key=key)
 
-    def _lookup(self, key: str) -> CachedPage | None:
-        cached: CachedPage | None = caches["pages"].get(key)
-        if cached is None:
-            return None
-        if surrogates.current_versions(cached.versions) != cached.versions:
-            return None
-        return cached
+    @staticmethod
+    def _still_current(key: str, page: CachedPage) -> bool:
+        generation = surrogates.generation()
+        if generation is None:
+            return False
+        if generation == page.generation:
+            return True
+        # Something changed somewhere: compare this page's versions once, and
+        # remember the generation they were current at. The generation is read
+        # first, so a change landing during the comparison moves it again.
+        if surrogates.current_versions(page.versions) != page.versions:
+            pages.discard(key)
+            return False
+        page.generation = generation
+        return True
 
-    def _render(self, request: HttpRequest, *, store: bool, key: str = "") -> HttpResponse:
-        generation_before = surrogates.generation() if store else None
+    def _render(self, request: HttpRequest, *, key: str | None) -> HttpResponse:
+        generation_before = surrogates.generation() if key is not None else None
         response = self.get_response(request)
         keys: set[str] = getattr(request, "surrogate_keys", set())
         if not keys or response.status_code != 200 or response.streaming:
             return response
         _public_headers(response, keys)
-        if store and self._storable(response):
+        if key is not None and generation_before is not None and self._storable(response):
             versions = surrogates.current_versions(keys)
-            if (
-                versions is not None
-                and generation_before is not None
-                and surrogates.generation() == generation_before
-            ):
-                self._store(key, response, versions, getattr(request, "csp_style_hashes", set()))
+            # A change during the render may be missing from it: such a page is
+            # served to this reader but not kept.
+            if versions is not None and surrogates.generation() == generation_before:
+                pages.put(key, self._page(response, versions, generation_before))
         return response
 
     @staticmethod
@@ -154,35 +253,101 @@ class PageCacheMiddleware:
         return not cookies and "private" not in cache_control and "no-store" not in cache_control
 
     @staticmethod
-    def _store(
-        key: str, response: HttpResponse, versions: dict[str, str], style_hashes: set[str]
-    ) -> None:
-        content, replaced = CSRF_FIELD.subn(CSRF_PLACEHOLDER, response.content)
-        page = CachedPage(
+    def _page(response: HttpResponse, versions: dict[str, str], generation: str) -> CachedPage:
+        parts = CSRF_TOKEN_VALUE.split(response.content)
+        has_csrf_field = len(parts) > 1
+        if has_csrf_field:
+            # Each reader's copy differs by their token: a CDN must not share it,
+            # and a tag of one reader's copy describes nobody else's.
+            patch_vary_headers(response, ["Cookie"])
+        etag = None if has_csrf_field else response.get("ETag")
+        return CachedPage(
             status=response.status_code,
             headers=[
-                (name, response[name]) for name in STORED_HEADERS if response.has_header(name)
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in UNSTORED_HEADERS
+                and not (has_csrf_field and name.lower() == "etag")
             ],
-            content=content,
+            parts=parts,
             versions=versions,
-            has_csrf_field=bool(replaced),
-            style_hashes=frozenset(style_hashes),
+            generation=generation,
+            etag=etag,
+            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+            expires_at=time.monotonic() + _seconds_to_keep(),
         )
-        caches["pages"].set(key, page, _seconds_to_keep())
 
-    @staticmethod
-    def _replay(request: HttpRequest, cached: CachedPage) -> HttpResponse:
-        content = cached.content
-        if cached.has_csrf_field:
+    def _replay(self, request: HttpRequest, page: CachedPage) -> HttpResponse:
+        has_csrf_field = len(page.parts) > 1
+        new_secret = None
+        if has_csrf_field:
             # Each reader gets their own CSRF token (and cookie), never the one
             # rendered for whoever filled the cache.
-            token = get_token(request).encode()
-            content = content.replace(b"\x00csrf\x00", token)
-        request.csp_style_hashes = set(cached.style_hashes)  # type: ignore[attr-defined]
-        response = HttpResponse(content, status=cached.status)
-        for name, value in cached.headers:
-            response[name] = value
-        if cached.has_csrf_field:
-            patch_vary_headers(response, ["Cookie"])
-        response["X-Despatch-Cache"] = "hit"
+            token, new_secret = reader_csrf_token(request)
+            content = token.encode().join(page.parts)
+        else:
+            content = page.parts[0]
+        response = HttpResponse(content, status=page.status)
+        for name, value in page.headers:
+            response.headers[name] = value
+        response.headers["Content-Length"] = str(len(content))
+        response.headers["X-Despatch-Cache"] = "hit"
+        if new_secret is not None:
+            set_csrf_cookie(response, new_secret)
+        elif not has_csrf_field and (
+            "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META
+        ):
+            return (
+                get_conditional_response(
+                    request, etag=page.etag, last_modified=page.last_modified, response=response
+                )
+                or response
+            )
         return response
+
+
+def _random_csrf_string(length: int) -> str:
+    """A uniformly random string of ``CSRF_ALLOWED_CHARS``, as Django's own would be.
+
+    Django's ``get_random_string`` draws one character at a time, which costs
+    more than all the rest of a cached hit; this draws the bytes at once.
+    """
+    text = b""
+    while len(text) < length:
+        text += os.urandom(length).translate(CSRF_CHAR_FOR_BYTE, CSRF_BIASED_BYTES)
+    return text[:length].decode()
+
+
+def reader_csrf_token(request: HttpRequest) -> tuple[str, str | None]:
+    """Return a masked CSRF token for the reader's form, and a new secret if they need one.
+
+    Equivalent to ``get_token()`` after ``CsrfViewMiddleware`` has read the
+    cookie: a reader whose cookie holds a well-formed secret gets it masked
+    afresh (so the page never carries the secret itself); anyone else gets a new
+    secret, to be set as their cookie.
+    """
+    secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    new_secret = None
+    if len(secret) != CSRF_SECRET_LENGTH or not all(char in CSRF_CHAR_INDEX for char in secret):
+        secret = new_secret = _random_csrf_string(CSRF_SECRET_LENGTH)
+    mask = _random_csrf_string(CSRF_SECRET_LENGTH)
+    base = len(CSRF_ALLOWED_CHARS)
+    cipher = "".join(
+        CSRF_ALLOWED_CHARS[(CSRF_CHAR_INDEX[plain] + CSRF_CHAR_INDEX[key]) % base]
+        for plain, key in zip(secret, mask, strict=True)
+    )
+    return mask + cipher, new_secret
+
+
+def set_csrf_cookie(response: HttpResponse, secret: str) -> None:
+    """Set the CSRF cookie as ``CsrfViewMiddleware`` would."""
+    response.set_cookie(
+        settings.CSRF_COOKIE_NAME,
+        secret,
+        max_age=settings.CSRF_COOKIE_AGE,
+        domain=settings.CSRF_COOKIE_DOMAIN,
+        path=settings.CSRF_COOKIE_PATH,
+        secure=settings.CSRF_COOKIE_SECURE,
+        httponly=settings.CSRF_COOKIE_HTTPONLY,
+        samesite=settings.CSRF_COOKIE_SAMESITE,
+    )

@@ -8,15 +8,24 @@ still current, so a change can never leave a stale page behind. The same keys go
 in ``Surrogate-Key`` / ``Cache-Tag`` headers and to a CDN purge hook.
 
 Versions live in the ``default`` cache, which every app server shares (Redis when
-``CACHE_URL`` is set, the database otherwise).
+``CACHE_URL`` is set, the database otherwise). Reading them for every cached page
+would cost a round trip per request, so every invalidation also changes one token,
+the *generation*, and a page cache only re-reads versions when the generation has
+moved since it last did. Where every process that can write shares one machine
+(SQLite), the generation is 16 bytes in a file beside the database, mapped into
+memory; otherwise it is a key of the shared cache.
 """
 
 from __future__ import annotations
 
 import logging
+import mmap
+import os
+import threading
 import uuid
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest
@@ -24,6 +33,7 @@ from django.http import HttpRequest
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "surrogate:__generation__"
+GENERATION_BYTES = 16
 VERSION_PREFIX = "surrogate:"
 # Versions outlive any cached page; losing one only causes a re-render.
 VERSION_TIMEOUT = 60 * 60 * 24 * 30
@@ -42,18 +52,66 @@ def _shared_cache():
     return caches["default"]
 
 
+class _GenerationFile:
+    """The generation kept in a small file that every process on this machine maps.
+
+    Each process maps the file once and reads it from memory: a system call per
+    request would give up the GIL and, under load, wait to take it back. Writers
+    overwrite the same bytes in place (never replacing or truncating the file), so
+    a mapping never goes stale. A torn read (a writer half-way through) yields a
+    token that matches nothing, which only makes the reader compare versions again.
+    """
+
+    def __init__(self) -> None:
+        self._files: dict[str, tuple[int, mmap.mmap]] = {}
+        self._lock = threading.Lock()
+
+    def _open(self, path: str) -> tuple[int, mmap.mmap]:
+        opened = self._files.get(path)
+        if opened is None:
+            with self._lock:
+                opened = self._files.get(path)
+                if opened is None:
+                    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+                    if os.fstat(descriptor).st_size < GENERATION_BYTES:
+                        os.pwrite(descriptor, os.urandom(GENERATION_BYTES), 0)
+                    mapping = mmap.mmap(descriptor, GENERATION_BYTES, access=mmap.ACCESS_READ)
+                    opened = self._files[path] = (descriptor, mapping)
+        return opened
+
+    def read(self, path: str) -> str:
+        return self._open(path)[1][:GENERATION_BYTES].hex()
+
+    def change(self, path: str) -> None:
+        os.pwrite(self._open(path)[0], os.urandom(GENERATION_BYTES), 0)
+
+
+_generation_file = _GenerationFile()
+
+
 def generation() -> str | None:
-    """A token that changes on every invalidation anywhere; ``None`` if the cache is down."""
+    """A token that changes on every invalidation anywhere; ``None`` if it cannot be read."""
+    path = settings.DESPATCH_PAGE_CACHE_GENERATION_FILE
     try:
+        if path:
+            return _generation_file.read(path)
         cache = _shared_cache()
         value = cache.get(GENERATION_KEY)
         if value is None:
             cache.add(GENERATION_KEY, uuid.uuid4().hex, VERSION_TIMEOUT)
             value = cache.get(GENERATION_KEY)
     except Exception:
-        logger.warning("Cache unavailable while reading the surrogate generation", exc_info=True)
+        logger.warning("Could not read the surrogate generation", exc_info=True)
         return None
     return value
+
+
+def _change_generation() -> None:
+    path = settings.DESPATCH_PAGE_CACHE_GENERATION_FILE
+    if path:
+        _generation_file.change(path)
+    else:
+        _shared_cache().set(GENERATION_KEY, uuid.uuid4().hex, VERSION_TIMEOUT)
 
 
 def current_versions(keys: Iterable[str]) -> dict[str, str] | None:
@@ -79,13 +137,15 @@ def current_versions(keys: Iterable[str]) -> dict[str, str] | None:
 
 def _bump(keys: list[str]) -> None:
     try:
-        cache = _shared_cache()
-        # The generation changes first: a page rendered before this change and
-        # stored after it sees the new generation and is not stored at all.
-        cache.set(GENERATION_KEY, uuid.uuid4().hex, VERSION_TIMEOUT)
-        cache.set_many(
+        # The generation changes before the versions: a page rendered before this
+        # change and stored after it sees a new generation and is not stored. It
+        # changes again after them: a page cache that compared versions in between
+        # (and found the old ones) compares again at its next request.
+        _change_generation()
+        _shared_cache().set_many(
             {f"{VERSION_PREFIX}{key}": uuid.uuid4().hex for key in keys}, VERSION_TIMEOUT
         )
+        _change_generation()
     except Exception:
         logger.warning("Cache unavailable: could not invalidate %s", keys, exc_info=True)
     from .tasks import purge_cdn

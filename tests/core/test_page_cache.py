@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import threading
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.core.cache import caches
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,6 +21,8 @@ from despatch.posts.publishing import post_publish, post_unpublish
 from tests.factories import days_ago, make_author, make_blog, make_post
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +74,7 @@ def test_second_anonymous_read_is_a_cache_hit_with_surrogate_keys(client, networ
     assert "s-maxage=600" in first["Cache-Control"]
     second = client.get(url)
     assert second["X-Despatch-Cache"] == "hit"
-    assert page_cache.CSRF_FIELD.sub(b"", second.content) == page_cache.CSRF_FIELD.sub(
+    assert page_cache.CSRF_TOKEN_VALUE.sub(b"", second.content) == page_cache.CSRF_TOKEN_VALUE.sub(
         b"", first.content
     )
     assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
@@ -223,8 +232,175 @@ def test_each_reader_of_a_cached_page_gets_a_working_csrf_token_of_their_own(cli
     newcomer = Client()
     response = newcomer.get(url)
     assert response["X-Despatch-Cache"] == "hit"
-    field = page_cache.CSRF_FIELD.search(response.content)
+    field = page_cache.CSRF_TOKEN_VALUE.search(response.content)
     assert field is not None
-    token = field.group(0).split(b'value="')[1].rstrip(b'"').decode()
+    token = field.group(0).decode()
     assert _unmask_cipher_token(token) == newcomer.cookies["csrftoken"].value
     assert "Cookie" in response["Vary"]
+
+
+def test_a_reader_with_a_csrf_cookie_keeps_it_on_a_cached_page(client, network):
+    """A returning reader's form token is masked from their own secret; no new cookie is set."""
+    from django.middleware.csrf import _unmask_cipher_token
+
+    url = network["post"].get_absolute_url()
+    client.get(url)
+    secret = client.cookies["csrftoken"].value
+    response = client.get(url)
+    assert response["X-Despatch-Cache"] == "hit"
+    assert "csrftoken" not in response.cookies
+    token = page_cache.CSRF_TOKEN_VALUE.search(response.content).group(0).decode()
+    assert token != secret
+    assert _unmask_cipher_token(token) == secret
+
+
+def test_a_cached_hit_runs_no_query_and_keeps_every_header_of_the_page(
+    client, network, django_assert_num_queries
+):
+    """A hit is answered before the rest of the stack, with the headers that stack gave the page."""
+    url = network["post"].get_absolute_url()
+    first = client.get(url)
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second["X-Despatch-Cache"] == "hit"
+    for header in (
+        "Content-Type",
+        "Content-Security-Policy",
+        "Permissions-Policy",
+        "X-Frame-Options",
+        "Referrer-Policy",
+        "X-Content-Type-Options",
+        "Cross-Origin-Opener-Policy",
+        "Surrogate-Key",
+        "Cache-Tag",
+        "Cache-Control",
+        "Vary",
+    ):
+        assert second[header] == first[header], header
+    assert int(second["Content-Length"]) == len(second.content)
+    # Each reader's copy carries their own token, so no tag describes them all.
+    assert not second.has_header("ETag")
+
+
+def test_a_cached_page_without_a_form_answers_conditional_requests(client, network):
+    """A page that is the same for every reader keeps its ETag, and a matching one gets a 304."""
+    url = reverse("posts:tag", kwargs={"tag_slug": "arms-control"})
+    first = client.get(url)
+    assert page_cache.CSRF_TOKEN_VALUE.search(first.content) is None
+    response = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert response.status_code == 304
+    assert response["ETag"] == first["ETag"]
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_a_hit_compares_versions_only_after_the_generation_moves(
+    client, network, django_assert_num_queries
+):
+    """Versions are read once per change anywhere, not once per request."""
+    url = network["post"].get_absolute_url()
+    client.get(url)
+    surrogates._change_generation()
+    with django_assert_num_queries(1):
+        assert cached(client, url)
+    with django_assert_num_queries(0):
+        assert cached(client, url)
+
+
+def test_a_change_signalled_by_another_process_refreshes_pages_cached_here(
+    client, network, settings
+):
+    """Another process that writes new versions and moves the generation file is seen at once."""
+    url = network["post"].get_absolute_url()
+    client.get(url)
+    post_key = f"{surrogates.VERSION_PREFIX}post-{network['post'].pk}"
+    caches["default"].set(post_key, "written by another process", surrogates.VERSION_TIMEOUT)
+    # New versions alone are not looked at: every writer moves the generation too.
+    assert cached(client, url)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from despatch.core.surrogates import _GenerationFile; "
+            "_GenerationFile().change(sys.argv[1])",
+            settings.DESPATCH_PAGE_CACHE_GENERATION_FILE,
+        ],
+        check=True,
+        cwd=ROOT,
+    )
+    assert not cached(client, url)
+
+
+def test_a_page_compared_half_way_through_an_invalidation_is_compared_again(
+    client, network, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A reader between the first generation change and the new versions still sees the old
+    versions; the generation moves again once they are written, so the next reader re-checks."""
+    url = network["post"].get_absolute_url()
+    client.get(url)
+    shared = caches["default"]
+    write_versions = shared.set_many
+
+    def read_then_write_versions(*args, **kwargs):
+        assert cached(client, url)
+        return write_versions(*args, **kwargs)
+
+    monkeypatch.setattr(shared, "set_many", read_then_write_versions)
+    with django_capture_on_commit_callbacks(execute=True):
+        network["post"].title = "Arms Trade Treaty: the final text"
+        network["post"].save()
+    monkeypatch.undo()
+    response = client.get(url)
+    assert response.get("X-Despatch-Cache") is None
+    assert "the final text" in response.content.decode()
+
+
+def test_the_page_store_drops_the_least_recently_used_page_first(client, network, settings):
+    """Memory stays bounded: beyond the allowed number of pages, the coldest one goes."""
+    settings.DESPATCH_PAGE_CACHE_ENTRIES = 2
+    urls = page_urls(network)
+    client.get(urls["post"])
+    client.get(urls["blog"])
+    assert cached(client, urls["post"])
+    client.get(urls["tag"])
+    assert {name: cached(client, urls[name]) for name in ("post", "tag", "blog")} == {
+        "post": True,
+        "tag": True,
+        "blog": False,
+    }
+
+
+def test_the_page_store_keeps_within_its_memory_budget(client, network, settings):
+    """Pages larger than the budget are served but not kept."""
+    settings.DESPATCH_PAGE_CACHE_MEGABYTES = 0
+    url = network["post"].get_absolute_url()
+    client.get(url)
+    assert not cached(client, url)
+
+
+def test_readers_missing_the_same_page_at_once_wait_for_one_render(rf, settings):
+    """After a change, many readers of one page cost one render per process, not one each."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    settings.DESPATCH_PAGE_CACHE_HORIZONS = []
+    renders = []
+
+    def slow_view(request):
+        renders.append(request)
+        time.sleep(0.3)
+        surrogates.add_surrogate_keys(request, ["site"])
+        return HttpResponse(b"<p>The page</p>")
+
+    middleware = page_cache.PageCacheMiddleware(slow_view)
+    responses = []
+    readers = [
+        threading.Thread(target=lambda: responses.append(middleware(rf.get("/page/"))))
+        for _ in range(4)
+    ]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert len(renders) == 1
+    assert [response.content for response in responses] == [b"<p>The page</p>"] * 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import http.client
 import os
 import socket
 import subprocess
@@ -122,3 +123,19 @@ def test_serve_answers_through_granian_with_compressed_static_files(served_site:
         assert response.status == 200
         assert response.headers["Content-Encoding"] == "gzip"
         assert b"body" in gzip.decompress(response.read())
+
+
+def test_serve_answers_more_keep_alive_connections_than_it_has_threads(served_site: str) -> None:
+    """Connections beyond the worker's four threads are accepted and answered, not left
+    waiting in the listen queue while the first ones stay open."""
+    host, port = served_site.removeprefix("http://").split(":")
+    connections = [http.client.HTTPConnection(host, int(port), timeout=10) for _ in range(6)]
+    try:
+        for connection in connections:
+            connection.request("GET", "/health/")
+            response = connection.getresponse()
+            assert response.status == 200
+            response.read()
+    finally:
+        for connection in connections:
+            connection.close()

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from importlib import import_module
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import Error as DatabaseError
 from django.db import connections
 
 WSGI_TARGET = "despatch.wsgi:application"
+# Keep-alive connections each worker holds open (granian's own default with a
+# 1,024-connection backlog and two workers).
+CONNECTIONS_PER_WORKER = 512
 
 
 def default_workers() -> int:
@@ -71,7 +75,7 @@ class Command(BaseCommand):
             raise CommandError("--workers and --threads must be at least 1.")
         self.check_database()
         self.check_migrations()
-        call_command("collectstatic", interactive=False, verbosity=0)
+        self.collect_static_files()
         # Workers are forked from this process: a connection opened here must not be
         # shared with them, or two processes would talk over one socket.
         connections.close_all()
@@ -113,6 +117,17 @@ class Command(BaseCommand):
             self.stdout.write(f"Background tasks run in `despatch worker` (PID {worker.pid}).")
         return worker
 
+    def collect_static_files(self) -> None:
+        """Run ``collectstatic`` in a child process.
+
+        Compressing every file takes tens of megabytes that Python keeps once freed;
+        done here, every worker forked from this process would start with them.
+        """
+        command = [sys.executable, "-m", "despatch.cli", "collectstatic", "--noinput", "-v", "0"]
+        result = subprocess.run(command, env=os.environ.copy(), check=False)  # noqa: S603
+        if result.returncode != 0:
+            raise CommandError("Collecting static files failed; see the messages above.")
+
     def check_database(self) -> None:
         """Fail in one readable line, not a traceback, when the database is out of reach."""
         connection = connections["default"]
@@ -145,7 +160,10 @@ class Command(BaseCommand):
             interface=Interfaces.WSGI,
             workers=workers,
             blocking_threads=threads,
-            # Requests beyond the threads wait in granian's queue, not in Python.
-            backpressure=threads,
+            # Granian's backpressure counts open connections, not requests: each
+            # worker holds this many keep-alive connections, and their requests
+            # wait for a free thread in granian's queue. At the number of threads,
+            # the connections beyond them waited unaccepted until a reader gave up.
+            backpressure=CONNECTIONS_PER_WORKER,
             log_access=access_log,
         ).serve()
