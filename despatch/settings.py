@@ -152,6 +152,12 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env.int("DESPATCH_PAGE_CACHE_ENTRIES", default=5000)},
     },
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # Django's default of 300 entries would cull surrogate versions, rate-limit and
+    # sign-in counters a third at a time as soon as a few hundred pages are known.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault(
+        "MAX_ENTRIES", env.int("DESPATCH_SHARED_CACHE_ENTRIES", default=50_000)
+    )
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "despatch.core.cache.TolerantRedisCache"
 DESPATCH_PAGE_CACHE = env.str("DESPATCH_PAGE_CACHE", default="on").lower() not in {"off", "0", "no"}

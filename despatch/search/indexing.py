@@ -6,11 +6,18 @@ from collections.abc import Callable, Iterable, Sequence
 
 from django.db import transaction
 
+from despatch.core.surrogates import invalidate_surrogate_keys
+
 from .backends import get_backend
 from .documents import document_for, indexable_posts, posts_for_indexing
 from .models import SearchEntry
 
 BATCH_SIZE = 500
+
+# Surrogate key of every cached search page. A post's own change already refreshes
+# them through the posts' keys; work on the index behind the posts' back (bulk
+# indexing, a rebuild, the reindexing tasks) refreshes them through this one.
+SEARCH_RESULTS = "search"
 
 
 def search_index_posts(*, post_ids: Iterable[int]) -> None:
@@ -18,7 +25,8 @@ def search_index_posts(*, post_ids: Iterable[int]) -> None:
 
     Published and scheduled posts get an entry with their current words; drafts,
     posts in review and deleted posts lose theirs. Runs in the caller's
-    transaction, so a post and its entry change together or not at all.
+    transaction, so a post and its entry change together or not at all. The
+    caller refreshes the cached search pages (see ``SEARCH_RESULTS``).
     """
     ids = sorted(set(post_ids))
     if not ids:
@@ -53,6 +61,7 @@ def search_index_in_bulk(
         with transaction.atomic(using=backend.alias):
             documents = [document_for(post) for post in posts_for_indexing(batch)]
             backend.replace(post_ids=batch, documents=documents)
+            invalidate_surrogate_keys([SEARCH_RESULTS])
         if progress is not None:
             progress(min(start + BATCH_SIZE, total), total)
     if recount_vocabulary:
@@ -76,5 +85,6 @@ def search_reindex(*, progress: Callable[[int, int], None] | None = None) -> int
             )
         )
         backend.replace(post_ids=stale, documents=[])
+        invalidate_surrogate_keys([SEARCH_RESULTS])
     post_ids = list(indexable_posts().order_by("id").values_list("id", flat=True))
     return search_index_in_bulk(post_ids=post_ids, progress=progress, recount_vocabulary=True)

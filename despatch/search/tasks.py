@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from despatch.core.surrogates import invalidate_surrogate_keys
 from despatch.posts.models import Post
 
-from .indexing import search_index_posts
+from .indexing import SEARCH_RESULTS, search_index_posts
 
 # Which posts a change to a blog, an author or a tag affects.
 RELATED_POSTS = {
@@ -27,6 +28,7 @@ def reindex_related_posts(*, kind: str, object_id: int) -> int:
         Post.objects.filter(**{RELATED_POSTS[kind]: object_id}).values_list("id", flat=True)
     )
     search_index_posts(post_ids=post_ids)
+    invalidate_surrogate_keys([SEARCH_RESULTS])
     return len(post_ids)
 
 
@@ -34,4 +36,5 @@ def reindex_related_posts(*, kind: str, object_id: int) -> int:
 def reindex_posts(*, post_ids: list[int]) -> int:
     """Reindex the posts ``post_ids``; return how many were asked for."""
     search_index_posts(post_ids=post_ids)
+    invalidate_surrogate_keys([SEARCH_RESULTS])
     return len(post_ids)

@@ -8,9 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.views.generic import TemplateView
 
+from despatch.blogs.cache_keys import HISTORICAL
 from despatch.core.pagination import requested_page_number
+from despatch.core.surrogates import add_surrogate_keys
+from despatch.posts.cache_keys import LISTING
 
 from .forms import AdvancedSearchForm
+from .indexing import SEARCH_RESULTS
 from .selectors import search_posts
 
 
@@ -25,6 +29,9 @@ class SearchView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        # The form lists blogs, authors and tags; the results show posts as listings
+        # do, found through the index. Naming all of it lets the page be cached.
+        add_surrogate_keys(self.request, [*LISTING, HISTORICAL, SEARCH_RESULTS])
         form = AdvancedSearchForm(self.request.GET)
         criteria, notices = form.criteria()
         context.update(form=form.effective(criteria), criteria=criteria, notices=notices)

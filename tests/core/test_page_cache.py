@@ -404,3 +404,21 @@ def test_readers_missing_the_same_page_at_once_wait_for_one_render(rf, settings)
         reader.join()
     assert len(renders) == 1
     assert [response.content for response in responses] == [b"<p>The page</p>"] * 4
+
+
+def test_search_pages_are_cached_until_the_index_changes(
+    client, network, django_capture_on_commit_callbacks
+):
+    from despatch.search.indexing import search_reindex
+
+    url = reverse("search:search") + "?q=treaty"
+    assert "Arms Trade Treaty talks" in client.get(url).content.decode()
+    assert cached(client, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_unpublish(post=network["post"])
+    assert "Arms Trade Treaty talks" not in client.get(url).content.decode()
+    assert cached(client, url)
+    # A rebuild by command changes no post but may change what is found.
+    with django_capture_on_commit_callbacks(execute=True):
+        search_reindex()
+    assert not cached(client, url)
