@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from despatch.accounts.models import Role
+from despatch.core.fragments import cached_fragment
 
 from .models import BlogCommentPolicy, Comment, CommentClosure
 from .spam import SpamAssessment
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
     from despatch.posts.models import Post
 
 MODERATE_PERMISSION = "conversations.moderate_comments"
+# Surrogate key of the closures and policies that decide whether comments are open.
+COMMENT_RULES = "comment-rules"
 MODERATORS_GROUP = "Moderators"
 # The median is taken over the latest decisions only, so it describes the team's
 # pace now, at the cost of one small indexed read.
@@ -146,9 +150,57 @@ def policy_for(blog_id: int) -> BlogCommentPolicy | None:
     return BlogCommentPolicy.objects.filter(blog_id=blog_id).first()
 
 
-def comments_state_for(post: Post) -> CommentsState:
-    """The state of ``post``'s comments, in two queries."""
-    return comments_state(post, closures=closures_for(post), policy=policy_for(post.blog_id))
+@dataclass(frozen=True)
+class CommentRules:
+    """Every closure not yet ended and every blog's policy: a few rows for the network.
+
+    Kept between requests (see ``comments_state_for``); whether a closure is in
+    force is decided against the clock of each request, not when they were read.
+    """
+
+    closures: tuple[CommentClosure, ...]
+    policies: dict[int, BlogCommentPolicy]
+
+    @classmethod
+    def read(cls) -> CommentRules:
+        now = timezone.now()
+        closures = CommentClosure.objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        policies = {policy.blog_id: policy for policy in BlogCommentPolicy.objects.all()}
+        return cls(closures=tuple(closures), policies=policies)
+
+    def closures_for(self, post: Post, *, now: datetime) -> list[CommentClosure]:
+        return [
+            closure
+            for closure in self.closures
+            if closure.starts_at <= now
+            and (closure.ends_at is None or closure.ends_at > now)
+            and (
+                closure.is_network_wide
+                or closure.blog_id == post.blog_id
+                or closure.post_id == post.pk
+            )
+        ]
+
+
+def comments_state_for(post: Post, request: HttpRequest | None = None) -> CommentsState:
+    """The state of ``post``'s comments.
+
+    Given the request of a page, the rules are read from a fragment kept under
+    ``COMMENT_RULES`` (no query at all); otherwise two queries, which is what a
+    comment being submitted gets: it must see the rules as they are this instant.
+    """
+    if request is None:
+        return comments_state(post, closures=closures_for(post), policy=policy_for(post.blog_id))
+    rules = cached_fragment(
+        request, name="comment-rules", keys=[COMMENT_RULES], render=CommentRules.read
+    )
+    now = timezone.now()
+    return comments_state(
+        post,
+        closures=rules.closures_for(post, now=now),
+        policy=rules.policies.get(post.blog_id),
+        now=now,
+    )
 
 
 # --- What a new comment becomes -----------------------------------------------------------

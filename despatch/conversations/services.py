@@ -178,13 +178,14 @@ def refresh_pages_for_closure(closure: CommentClosure) -> None:
     """A closure opened or ended: the pages whose form it replaces must re-render."""
     from despatch.blogs.models import Blog
 
+    keys = [moderation.COMMENT_RULES]
     if closure.post_id is not None:
-        keys = [cache_keys.post_comments_key(closure.post_id)]
+        keys += [cache_keys.post_comments_key(closure.post_id)]
     elif closure.blog_id is not None:
-        keys = [cache_keys.blog_comments_key(closure.blog_id)]
+        keys += [cache_keys.blog_comments_key(closure.blog_id)]
     else:
         blog_ids = Blog.objects.values_list("pk", flat=True)
-        keys = [cache_keys.blog_comments_key(blog_id) for blog_id in blog_ids]
+        keys += [cache_keys.blog_comments_key(blog_id) for blog_id in blog_ids]
     invalidate_surrogate_keys(keys)
 
 

@@ -71,19 +71,28 @@ def _timeout(request: HttpRequest) -> int:
 
 
 def cached_fragment(
-    request: HttpRequest | None, *, name: str, keys: Iterable[str], render: Callable[[], T]
+    request: HttpRequest | None,
+    *,
+    name: str,
+    keys: Iterable[str],
+    render: Callable[[], T],
+    shown_by_page: bool = True,
 ) -> T:
     """Return what ``render()`` returns for fragment ``name``, from the cache when possible.
 
     ``name`` tells fragments apart (include every argument the rendering depends
     on); ``keys`` name everything it shows, and are added to the page's own
-    surrogate keys. Without a request, inside a transaction or when the shared
-    cache is down, ``render()`` is simply called.
+    surrogate keys. A view whose own, narrower keys already cover what the
+    fragment holds passes ``shown_by_page=False``: the fragment's keys are then
+    broad because its name cannot say which rows it will find (a post looked up
+    by its address), and the page must not be refreshed by all of them. Without
+    a request, inside a transaction or when the shared cache is down,
+    ``render()`` is simply called.
     """
     key_set = set(keys)
     if request is None:
         return render()
-    if key_set:
+    if key_set and shown_by_page:
         surrogates.add_surrogate_keys(request, key_set)
     if _in_transaction():
         return render()

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from despatch.blogs.cache_keys import AUTHORS, BLOGS
 from despatch.blogs.models import AuthorProfile, Blog
+from despatch.core.fragments import cached_fragment
 from despatch.core.pagination import paginate, requested_page_number
 from despatch.core.surrogates import add_surrogate_keys
 
@@ -213,15 +214,26 @@ class PostView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        post = selectors.post_for_page(
-            blog_slug=self.kwargs["blog_slug"],
-            year=self.kwargs["year"],
-            month=self.kwargs["month"],
-            slug=self.kwargs["slug"],
+        address = {name: self.kwargs[name] for name in ("blog_slug", "year", "month", "slug")}
+
+        def find_post() -> tuple[Post, list[Tag]] | None:
+            found = selectors.post_for_page(**address)
+            return None if found is None else (found, selectors.post_tags(found))
+
+        # The post and its tags, kept between requests under what could change them:
+        # any live post's change (publishing, editing, unpublishing), any blog, author
+        # or tag, any comment's approval (the count it carries). The page itself
+        # names only this post's keys, below, which cover the same rows.
+        found = cached_fragment(
+            self.request,
+            name="post-row:{blog_slug}/{year}/{month}/{slug}".format(**address),
+            keys=[*cache_keys.LISTING, cache_keys.COMMENTS],
+            render=find_post,
+            shown_by_page=False,
         )
-        if post is None:
+        if found is None:
             raise Http404(_("No post at this address."))
-        tags = selectors.post_tags(post)
+        post, tags = found
         # The neighbours and related posts are shown by a fragment keyed by the blog's
         # posts and the tags' posts, which cover every post it could show.
         add_surrogate_keys(

@@ -7,6 +7,7 @@ runs when a change commits, and fragments are bypassed inside transactions.
 from __future__ import annotations
 
 import re
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -22,7 +23,7 @@ from despatch.conversations.services import comment_moderate
 from despatch.core import surrogates
 from despatch.core.fragments import cached_fragment
 from despatch.posts import selectors
-from despatch.posts.publishing import post_publish
+from despatch.posts.publishing import post_publish, post_unpublish
 from tests.conversations.conftest import make_comment, moderators_group, sign_in
 from tests.factories import days_ago, make_author, make_blog, make_post, make_user
 
@@ -165,6 +166,78 @@ def test_closing_comments_takes_the_reply_links_out_of_the_cached_thread(client,
     CommentClosure.objects.create(note="Comments are closed during the election.")
     page = client.get(url).content.decode()
     assert "comment__reply" not in page and "An early question." in page
+
+
+def test_the_cached_comment_rules_follow_every_change_and_the_clock(client, network):
+    """Closures and policies are read once and kept; edits by any path (the admin
+    saves rows directly) and the passing of a closure's start and end still count."""
+    from despatch.conversations.models import BlogCommentPolicy
+
+    post = network["post"]
+    url = post.get_absolute_url()
+    assert 'id="respond-heading"' in client.get(url).content.decode()
+    assert "comment-form" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert not any("conversations_commentclosure" in q["sql"] for q in queries.captured_queries)
+
+    policy = BlogCommentPolicy.objects.create(blog=post.blog, close_after_days=1)
+    assert "closed 1 days after" in client.get(url).content.decode()
+    policy.delete()
+    assert "comment-form" in client.get(url).content.decode()
+
+    soon = timezone.now() + timedelta(seconds=2)
+    closure = CommentClosure.objects.create(blog=post.blog, starts_at=soon)
+    assert "comment-form" in client.get(url).content.decode()
+    while timezone.now() <= soon:
+        time.sleep(0.1)
+    assert "Comments are closed on this blog." in client.get(url).content.decode()
+    CommentClosure.objects.filter(pk=closure.pk).update(ends_at=timezone.now())
+    closure.refresh_from_db()
+    closure.save()
+    assert "comment-form" in client.get(url).content.decode()
+
+
+def test_the_post_behind_a_permalink_is_kept_until_it_or_its_names_change(client, network):
+    from despatch.posts.models import Post, Tag
+
+    post, author = network["post"], network["author"]
+    url = post.get_absolute_url()
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert "Arms Trade Treaty talks" in client.get(url).content.decode()
+    assert not any('FROM "posts_post"' in q["sql"] for q in queries.captured_queries)
+
+    post.title = "Arms Trade Treaty: the final text"
+    post.save()
+    assert "the final text" in client.get(url).content.decode()
+    author.display_name = "Jane Porter-Okafor"
+    author.save()
+    assert "Jane Porter-Okafor" in client.get(url).content.decode()
+    tag = Tag.objects.get(name="Arms control")
+    tag.name = "Arms control and disarmament"
+    tag.save()
+    assert "Arms control and disarmament" in client.get(url).content.decode()
+    post_unpublish(post=Post.objects.get(pk=post.pk))
+    assert client.get(url).status_code == 404
+
+
+def test_a_scheduled_posts_address_answers_once_its_time_comes(client, network):
+    """A reader who tried the address too early does not keep others from the post."""
+    from despatch.posts.models import Post
+
+    when = timezone.now() + timedelta(seconds=2)
+    scheduled = make_post(
+        blog=network["blog"],
+        title="Embargoed statement",
+        status=Post.Status.SCHEDULED,
+        published_at=when,
+    )
+    url = scheduled.get_absolute_url()
+    assert client.get(url).status_code == 404
+    while timezone.now() <= when:
+        time.sleep(0.1)
+    assert client.get(url).status_code == 200
 
 
 def test_the_comment_form_is_never_shared_between_readers(client, network):

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django import template
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -37,7 +38,7 @@ def comment_section(context: template.Context, post: Post) -> SafeString:
     thread is cached.
     """
     request = context.get("request")
-    state = moderation.comments_state_for(post)
+    state = moderation.comments_state_for(post, request)
 
     def render_thread() -> str:
         threads, count = selectors.post_threads(post)
@@ -72,6 +73,8 @@ def comment_section(context: template.Context, post: Post) -> SafeString:
                     "conversations/_comment_form_fields.html", {"form": form}
                 ),
             )
+    # Rendered without the request: that would run every context processor again
+    # for a template that needs only the CSRF token.
     html = render_to_string(
         "conversations/_comment_section.html",
         {
@@ -80,8 +83,8 @@ def comment_section(context: template.Context, post: Post) -> SafeString:
             "state": state,
             "form": form,
             "form_fields": mark_safe(form_fields) if form_fields else None,
+            "csrf_token": get_token(request) if request is not None and state.is_open else None,
         },
-        request=request,
     )
     return mark_safe(html)  # rendered by an autoescaping template
 
