@@ -91,7 +91,8 @@ def test_comment_approved_on_one_server_refreshes_the_page_cached_by_another(
 
 
 def test_database_outage_gives_503_and_the_server_recovers_by_itself(shared_environment):
-    """With PostgreSQL cut off readers get 503 + Retry-After; service resumes when it returns."""
+    """With PostgreSQL cut off, a page that needs it answers 503 + Retry-After, and what the
+    server already holds in memory is still served; service resumes when it returns."""
     env, data = shared_environment
     proxy = TcpProxy(("127.0.0.1", 5432))
     proxy.start()
@@ -102,11 +103,15 @@ def test_database_outage_gives_503_and_the_server_recovers_by_itself(shared_envi
     }
     with serving(proxied) as server:
         reader = Browser()
+        search = server + "/search/?q=treaty"
         assert reader.get(server + data["post"])[0] == 200
         proxy.stop()
-        status, headers, page = reader.get(server + data["post"])
+        status, headers, page = reader.get(search)
         assert status == 503
         assert headers["retry-after"] == "30"
         assert "Traceback" not in page
-        proxy.start()
+        # The post's fragments (the post itself, its thread, the comment rules) are
+        # kept in this server's memory under versions held in Redis: still current.
         assert reader.get(server + data["post"])[0] == 200
+        proxy.start()
+        assert reader.get(search)[0] == 200
