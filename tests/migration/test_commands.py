@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 
 from despatch.posts.models import Post
 
-from .conftest import SHARED_WXR_DIR, WXR_DIR, wxr_item
+from .conftest import WXR_DIR, wxr_item
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,10 +48,15 @@ def test_import_dry_run_says_so_and_leaves_nothing():
 
 
 @pytest.mark.django_db
-def test_import_refusals_and_breaks_end_with_a_clear_error():
+def test_import_refusals_and_breaks_end_with_a_clear_error(tmp_path):
     """Not WXR: refused. Truncated: what was complete is kept and the error says where."""
+    plain_rss = tmp_path / "plain-rss.xml"
+    plain_rss.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>'
+        "<item><title>A story</title></item></channel></rss>"
+    )
     with pytest.raises(CommandError, match="was not imported: this does not appear"):
-        run("import_wordpress", str(SHARED_WXR_DIR / "wordpress-importer__missing-version-tag.xml"))
+        run("import_wordpress", str(plain_rss))
     with pytest.raises(CommandError, match=r"cannot be read past line 47, column 28") as error:
         run("import_wordpress", str(WXR_DIR / "truncated.xml"))
     assert "Everything before that point was imported" in str(error.value)
