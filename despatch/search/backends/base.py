@@ -93,6 +93,8 @@ class BaseSearchBackend(abc.ABC):
     """
 
     vendor: str = ""
+    # The statement that fills ``search_searchterm`` from the index, in the engine's SQL.
+    vocabulary_sql: str = ""
 
     def __init__(self, params: dict[str, Any]) -> None:
         self.params = params
@@ -112,9 +114,12 @@ class BaseSearchBackend(abc.ABC):
         ``post_ids`` covers every post in ``documents`` and any whose entry should go.
         """
 
-    @abc.abstractmethod
     def rebuild_vocabulary(self) -> int:
         """Recount the vocabulary from the index; return how many words it has."""
+        with self.connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_searchterm")
+            cursor.execute(self.vocabulary_sql)
+            return cursor.rowcount
 
     def optimise(self) -> None:  # noqa: B027 - optional for engines
         """Tidy the index after a rebuild, where the engine benefits from it."""

@@ -251,6 +251,7 @@ class WalkPlan:
 
 class PostgresSearchBackend(BaseSearchBackend):
     vendor = "postgresql"
+    vocabulary_sql = VOCABULARY_SQL
 
     def replace(self, *, post_ids: Sequence[int], documents: Sequence[SearchDocument]) -> None:
         with self.connection.cursor() as cursor:
@@ -278,12 +279,6 @@ class PostgresSearchBackend(BaseSearchBackend):
             # list, which every search reads; merge them, and refresh statistics.
             cursor.execute("SELECT gin_clean_pending_list('search_entry_vector'::regclass)")
             cursor.execute("ANALYZE search_searchentry")
-
-    def rebuild_vocabulary(self) -> int:
-        with self.connection.cursor() as cursor:
-            cursor.execute("DELETE FROM search_searchterm")
-            cursor.execute(VOCABULARY_SQL)
-            return cursor.rowcount
 
     def search(
         self,

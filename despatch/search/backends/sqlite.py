@@ -217,6 +217,7 @@ def _entry(document: SearchDocument) -> SearchEntry:
 
 class SQLiteSearchBackend(BaseSearchBackend):
     vendor = "sqlite"
+    vocabulary_sql = VOCABULARY_SQL
 
     def replace(self, *, post_ids: Sequence[int], documents: Sequence[SearchDocument]) -> None:
         entries = SearchEntry.objects.using(self.alias)
@@ -255,12 +256,6 @@ class SQLiteSearchBackend(BaseSearchBackend):
     def optimise(self) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute(OPTIMIZE_SQL)
-
-    def rebuild_vocabulary(self) -> int:
-        with self.connection.cursor() as cursor:
-            cursor.execute("DELETE FROM search_searchterm")
-            cursor.execute(VOCABULARY_SQL)
-            return cursor.rowcount
 
     def search(
         self,
