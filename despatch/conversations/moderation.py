@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from despatch.accounts.models import Role
 from despatch.core.fragments import cached_fragment
+from despatch.core.page_cache import keep_no_later_than
 
 from .models import BlogCommentPolicy, Comment, CommentClosure
 from .spam import SpamAssessment
@@ -171,14 +172,37 @@ class CommentRules:
     def closures_for(self, post: Post, *, now: datetime) -> list[CommentClosure]:
         return [
             closure
+            for closure in self._reaching(post)
+            if closure.starts_at <= now and (closure.ends_at is None or closure.ends_at > now)
+        ]
+
+    def next_change_for(self, post: Post, *, now: datetime) -> datetime | None:
+        """The next moment ``post``'s comments open or close by the clock alone.
+
+        That is when a closure reaching it starts or ends, or when the blog's
+        "close after N days" comes round; a page showing the form or the notice is
+        true only until then.
+        """
+        moments = [
+            moment
+            for closure in self._reaching(post)
+            for moment in (closure.starts_at, closure.ends_at)
+            if moment is not None and moment > now
+        ]
+        policy = self.policies.get(post.blog_id)
+        if policy is not None and policy.close_after_days is not None and post.published_at:
+            closes_at = post.published_at + timedelta(days=policy.close_after_days)
+            if closes_at > now:
+                moments.append(closes_at)
+        return min(moments, default=None)
+
+    def _reaching(self, post: Post) -> list[CommentClosure]:
+        return [
+            closure
             for closure in self.closures
-            if closure.starts_at <= now
-            and (closure.ends_at is None or closure.ends_at > now)
-            and (
-                closure.is_network_wide
-                or closure.blog_id == post.blog_id
-                or closure.post_id == post.pk
-            )
+            if closure.is_network_wide
+            or closure.blog_id == post.blog_id
+            or closure.post_id == post.pk
         ]
 
 
@@ -195,6 +219,9 @@ def comments_state_for(post: Post, request: HttpRequest | None = None) -> Commen
         request, name="comment-rules", keys=[COMMENT_RULES], render=CommentRules.read
     )
     now = timezone.now()
+    next_change = rules.next_change_for(post, now=now)
+    if next_change is not None:
+        keep_no_later_than(request, next_change)
     return comments_state(
         post,
         closures=rules.closures_for(post, now=now),

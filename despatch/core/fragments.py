@@ -25,7 +25,7 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 
 from . import surrogates
-from .page_cache import _seconds_to_keep
+from .page_cache import seconds_to_keep
 
 T = TypeVar("T")
 
@@ -39,6 +39,16 @@ def _in_transaction() -> bool:
     return any(connection.in_atomic_block for connection in connections.all(initialized_only=True))
 
 
+# Keys nearly every render reads (those of the page cache's horizons), fetched
+# with the first batch so that reading them later costs no second round trip.
+_READ_WITH_EVERY_PAGE: set[str] = set()
+
+
+def read_with_every_page(*keys: str) -> None:
+    """Have the first fragment lookup of each request also fetch ``keys``' versions."""
+    _READ_WITH_EVERY_PAGE.update(keys)
+
+
 def _versions(request: HttpRequest, keys: set[str]) -> dict[str, str] | None:
     """The versions of ``keys``, read once per request for every key the page has named.
 
@@ -49,7 +59,8 @@ def _versions(request: HttpRequest, keys: set[str]) -> dict[str, str] | None:
     known: dict[str, str] = getattr(request, "_fragment_versions", {})
     missing = keys - known.keys()
     if missing:
-        wanted = missing | (getattr(request, "surrogate_keys", set()) - known.keys())
+        also_wanted = getattr(request, "surrogate_keys", set()) | _READ_WITH_EVERY_PAGE
+        wanted = missing | (also_wanted - known.keys())
         fetched = surrogates.current_versions(wanted)
         if fetched is None:
             return None
@@ -58,14 +69,14 @@ def _versions(request: HttpRequest, keys: set[str]) -> dict[str, str] | None:
     return {key: known[key] for key in keys}
 
 
-def _timeout(request: HttpRequest) -> int:
+def _timeout(request: HttpRequest) -> float:
     """Keep fragments no longer than a whole page, nor past a scheduled post's time.
 
     Worked out once per request: it may cost a query.
     """
-    timeout: int | None = getattr(request, "_fragment_timeout", None)
+    timeout: float | None = getattr(request, "_fragment_timeout", None)
     if timeout is None:
-        timeout = _seconds_to_keep()
+        timeout = seconds_to_keep(request)
         request._fragment_timeout = timeout  # type: ignore[attr-defined]
     return timeout
 
@@ -77,6 +88,7 @@ def cached_fragment(
     keys: Iterable[str],
     render: Callable[[], T],
     shown_by_page: bool = True,
+    keep_seconds: Callable[[T], float] | None = None,
 ) -> T:
     """Return what ``render()`` returns for fragment ``name``, from the cache when possible.
 
@@ -87,7 +99,8 @@ def cached_fragment(
     broad because its name cannot say which rows it will find (a post looked up
     by its address), and the page must not be refreshed by all of them. Without
     a request, inside a transaction or when the shared cache is down,
-    ``render()`` is simply called.
+    ``render()`` is simply called. ``keep_seconds`` says how long a rendered value
+    stays true by itself, in place of the page cache's horizons.
     """
     key_set = set(keys)
     if request is None:
@@ -113,5 +126,6 @@ def cached_fragment(
     value = store.get(cache_key, _MISSING)
     if value is _MISSING:
         value = render()
-        store.set(cache_key, value, _timeout(request))
+        seconds = keep_seconds(value) if keep_seconds is not None else _timeout(request)
+        store.set(cache_key, value, seconds)
     return value  # type: ignore[return-value]

@@ -20,8 +20,9 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -151,7 +152,7 @@ def _cache_key(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
 
 
-def _public_headers(response: HttpResponse, keys: set[str]) -> None:
+def _public_headers(response: HttpResponse, keys: set[str], seconds: float) -> None:
     """Describe the page to CDNs: what it shows, and how long they may keep it."""
     tags = " ".join(sorted(keys))
     response["Surrogate-Key"] = tags
@@ -161,23 +162,47 @@ def _public_headers(response: HttpResponse, keys: set[str]) -> None:
             response,
             public=True,
             max_age=0,
-            s_maxage=settings.DESPATCH_CDN_MAX_AGE,
+            s_maxage=min(settings.DESPATCH_CDN_MAX_AGE, int(seconds)),
             stale_while_revalidate=60,
         )
 
 
-def _seconds_to_keep() -> int:
-    """Keep a page no longer than the configured time, nor past the next known change.
+def keep_no_later_than(request: HttpRequest, moment: datetime) -> None:
+    """Let a view say when the page it is rendering stops being true by itself.
 
-    ``DESPATCH_PAGE_CACHE_HORIZONS`` names functions returning the next time
-    content changes by itself (a scheduled post going live), or ``None``.
+    A post page whose comments close after N days, or when a closure starts, must
+    not be served from any cache past that moment.
     """
-    seconds = settings.DESPATCH_PAGE_CACHE_SECONDS
+    current: datetime | None = getattr(request, "_keep_until", None)
+    if current is None or moment < current:
+        request._keep_until = moment  # type: ignore[attr-defined]
+
+
+def seconds_to_keep(request: HttpRequest | None = None) -> float:
+    """Keep what is rendered no longer than the configured time, nor past the next
+    change the site makes by itself.
+
+    ``DESPATCH_PAGE_CACHE_HORIZONS`` names functions of the request returning the
+    next time content changes by itself (a scheduled post going live), or ``None``.
+    The result is exact, never rounded up: a page kept a moment past its horizon
+    would hide a post that has just gone live.
+    """
+    return _seconds_until(
+        import_string(path)(request) for path in settings.DESPATCH_PAGE_CACHE_HORIZONS
+    )
+
+
+def _page_seconds(request: HttpRequest) -> float:
+    """How long this page may be kept: ``seconds_to_keep``, and no later than its view said."""
+    return min(seconds_to_keep(request), _seconds_until([getattr(request, "_keep_until", None)]))
+
+
+def _seconds_until(moments: Iterable[datetime | None]) -> float:
+    seconds = float(settings.DESPATCH_PAGE_CACHE_SECONDS)
     now = timezone.now()
-    for path in settings.DESPATCH_PAGE_CACHE_HORIZONS:
-        horizon = import_string(path)()
-        if horizon is not None:
-            seconds = min(seconds, max(1, int((horizon - now).total_seconds()) + 1))
+    for moment in moments:
+        if moment is not None:
+            seconds = min(seconds, max(0.0, (moment - now).total_seconds()))
     return seconds
 
 
@@ -237,13 +262,19 @@ class PageCacheMiddleware:
         keys: set[str] = getattr(request, "surrogate_keys", set())
         if not keys or response.status_code != 200 or response.streaming:
             return response
-        _public_headers(response, keys)
-        if key is not None and generation_before is not None and self._storable(response):
+        seconds = _page_seconds(request)
+        _public_headers(response, keys, seconds)
+        if (
+            key is not None
+            and generation_before is not None
+            and seconds > 0
+            and self._storable(response)
+        ):
             versions = surrogates.current_versions(keys)
             # A change during the render may be missing from it: such a page is
             # served to this reader but not kept.
             if versions is not None and surrogates.generation() == generation_before:
-                pages.put(key, self._page(response, versions, generation_before))
+                pages.put(key, self._page(response, versions, generation_before, seconds))
         return response
 
     @staticmethod
@@ -253,7 +284,9 @@ class PageCacheMiddleware:
         return not cookies and "private" not in cache_control and "no-store" not in cache_control
 
     @staticmethod
-    def _page(response: HttpResponse, versions: dict[str, str], generation: str) -> CachedPage:
+    def _page(
+        response: HttpResponse, versions: dict[str, str], generation: str, seconds: float
+    ) -> CachedPage:
         parts = CSRF_TOKEN_VALUE.split(response.content)
         has_csrf_field = len(parts) > 1
         if has_csrf_field:
@@ -274,7 +307,7 @@ class PageCacheMiddleware:
             generation=generation,
             etag=etag,
             last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
-            expires_at=time.monotonic() + _seconds_to_keep(),
+            expires_at=time.monotonic() + seconds,
         )
 
     def _replay(self, request: HttpRequest, page: CachedPage) -> HttpResponse:

@@ -27,3 +27,10 @@ class PostsConfig(AppConfig):
         post_save.connect(signals.tag_changed, sender=Tag)
         post_delete.connect(signals.tag_changed, sender=Tag)
         signals.post_published.connect(signals.post_announced, sender=Post)
+
+        from despatch.core.fragments import read_with_every_page
+
+        from .cache_keys import LIVE_POSTS
+
+        # The next scheduled publication bounds how long anything is kept.
+        read_with_every_page(LIVE_POSTS)

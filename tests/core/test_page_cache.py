@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from despatch.conversations.models import BlogCommentPolicy, CommentClosure
 from despatch.core import page_cache, surrogates
 from despatch.posts.models import Post
 from despatch.posts.publishing import post_publish, post_unpublish
@@ -201,9 +202,49 @@ def test_cached_pages_expire_when_the_next_scheduled_post_goes_live(network, set
         status=Post.Status.SCHEDULED,
         published_at=timezone.now() + timedelta(seconds=30),
     )
-    assert page_cache._seconds_to_keep() <= 31
+    assert 29 < page_cache.seconds_to_keep() <= 30
     settings.DESPATCH_PAGE_CACHE_HORIZONS = []
-    assert page_cache._seconds_to_keep() == settings.DESPATCH_PAGE_CACHE_SECONDS
+    assert page_cache.seconds_to_keep() == settings.DESPATCH_PAGE_CACHE_SECONDS
+
+
+def wait_until(moment):
+    while timezone.now() <= moment:
+        time.sleep(0.05)
+
+
+def test_a_cached_post_page_closes_its_form_when_the_blogs_comment_period_ends(client, network):
+    """A blog's "close after N days" takes effect on time, even on a page already cached."""
+    post = network["post"]
+    closes_at = timezone.now() + timedelta(seconds=2)
+    Post.objects.filter(pk=post.pk).update(published_at=closes_at - timedelta(days=7))
+    BlogCommentPolicy.objects.create(blog=network["blog"], close_after_days=7)
+    url = post.get_absolute_url()
+    first = client.get(url)
+    assert 'name="body"' in first.content.decode()
+    assert "s-maxage=1" in first["Cache-Control"]
+    assert cached(client, url)
+    wait_until(closes_at)
+    after = client.get(url)
+    assert after.get("X-Despatch-Cache") != "hit"
+    assert "closed 7 days after it was published" in after.content.decode()
+    assert 'name="body"' not in after.content.decode()
+
+
+def test_a_cached_post_page_follows_a_closure_starting_and_ending_later(client, network):
+    """A closure set for an election period closes and reopens the form on time."""
+    post = network["post"]
+    starts_at = timezone.now() + timedelta(seconds=1.5)
+    ends_at = starts_at + timedelta(seconds=1.5)
+    CommentClosure.objects.create(starts_at=starts_at, ends_at=ends_at, note="Election period.")
+    url = post.get_absolute_url()
+    assert 'name="body"' in client.get(url).content.decode()
+    assert cached(client, url)
+    wait_until(starts_at)
+    assert "Election period." in client.get(url).content.decode()
+    wait_until(ends_at)
+    reopened = client.get(url).content.decode()
+    assert "Election period." not in reopened
+    assert 'name="body"' in reopened
 
 
 def test_cache_outage_serves_pages_uncached(client, network, settings):
