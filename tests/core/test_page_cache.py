@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -215,13 +216,14 @@ def wait_until(moment):
 def test_a_cached_post_page_closes_its_form_when_the_blogs_comment_period_ends(client, network):
     """A blog's "close after N days" takes effect on time, even on a page already cached."""
     post = network["post"]
-    closes_at = timezone.now() + timedelta(seconds=2)
+    closes_at = timezone.now() + timedelta(seconds=3)
     Post.objects.filter(pk=post.pk).update(published_at=closes_at - timedelta(days=7))
     BlogCommentPolicy.objects.create(blog=network["blog"], close_after_days=7)
     url = post.get_absolute_url()
     first = client.get(url)
     assert 'name="body"' in first.content.decode()
-    assert "s-maxage=1" in first["Cache-Control"]
+    # A CDN, too, keeps the page no longer than the comment period has left.
+    assert int(re.search(r"s-maxage=(\d+)", first["Cache-Control"])[1]) < 3
     assert cached(client, url)
     wait_until(closes_at)
     after = client.get(url)
@@ -233,8 +235,8 @@ def test_a_cached_post_page_closes_its_form_when_the_blogs_comment_period_ends(c
 def test_a_cached_post_page_follows_a_closure_starting_and_ending_later(client, network):
     """A closure set for an election period closes and reopens the form on time."""
     post = network["post"]
-    starts_at = timezone.now() + timedelta(seconds=1.5)
-    ends_at = starts_at + timedelta(seconds=1.5)
+    starts_at = timezone.now() + timedelta(seconds=2.5)
+    ends_at = starts_at + timedelta(seconds=2)
     CommentClosure.objects.create(starts_at=starts_at, ends_at=ends_at, note="Election period.")
     url = post.get_absolute_url()
     assert 'name="body"' in client.get(url).content.decode()
