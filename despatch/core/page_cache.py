@@ -152,19 +152,21 @@ def _cache_key(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
 
 
-def _public_headers(response: HttpResponse, keys: set[str], seconds: float) -> None:
-    """Describe the page to CDNs: what it shows, and how long they may keep it."""
+def _public_headers(response: HttpResponse, keys: set[str], seconds: float | None) -> None:
+    """Describe the page to CDNs: what it shows, and (unless the view said already,
+    ``seconds`` then ``None``) how long they may keep it."""
     tags = " ".join(sorted(keys))
     response["Surrogate-Key"] = tags
     response["Cache-Tag"] = tags.replace(" ", ",")
-    if not response.has_header("Cache-Control"):
-        patch_cache_control(
-            response,
-            public=True,
-            max_age=0,
-            s_maxage=min(settings.DESPATCH_CDN_MAX_AGE, int(seconds)),
-            stale_while_revalidate=60,
-        )
+    if seconds is None:
+        return
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        s_maxage=min(settings.DESPATCH_CDN_MAX_AGE, int(seconds)),
+        stale_while_revalidate=60,
+    )
 
 
 def keep_no_later_than(request: HttpRequest, moment: datetime) -> None:
@@ -262,14 +264,13 @@ class PageCacheMiddleware:
         keys: set[str] = getattr(request, "surrogate_keys", set())
         if not keys or response.status_code != 200 or response.streaming:
             return response
-        seconds = _page_seconds(request)
-        _public_headers(response, keys, seconds)
-        if (
-            key is not None
-            and generation_before is not None
-            and seconds > 0
-            and self._storable(response)
-        ):
+        storable = key is not None and generation_before is not None and self._storable(response)
+        sets_own_lifetime = response.has_header("Cache-Control")
+        # Working out the horizon may cost a query; a feed naming its own lifetime,
+        # with no page cache to fill, does not need it.
+        seconds = _page_seconds(request) if storable or not sets_own_lifetime else 0.0
+        _public_headers(response, keys, None if sets_own_lifetime else seconds)
+        if storable and seconds > 0:
             versions = surrogates.current_versions(keys)
             # A change during the render may be missing from it: such a page is
             # served to this reader but not kept.
