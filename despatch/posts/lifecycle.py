@@ -23,8 +23,9 @@ from despatch.accounts.audit import audit_record
 from despatch.accounts.models import AuditLogEntry
 from despatch.blogs.models import AuthorProfile, Blog
 from despatch.core.rendering import excerpt_from_html
+from despatch.core.surrogates import invalidate_surrogate_keys
 
-from . import permissions
+from . import cache_keys, permissions
 from .models import Post, ReviewComment, Revision, Tag
 from .permissions import PostAction
 
@@ -392,6 +393,12 @@ def best_bits_set(*, blog: Blog | None, post_ids: list[int], by: Any) -> list[Po
         )
         for order, post_id in enumerate(pid for pid in post_ids if pid in chosen):
             Post.objects.filter(pk=post_id).update(is_best_bit=True, best_bit_order=order)
+    # The rows change without ``save()``, so no signal tells the caches: the network's
+    # pages show its best bits (or, until it has picks, every blog's), a blog's pages
+    # its own.
+    invalidate_surrogate_keys(
+        [cache_keys.LIVE_POSTS, *([cache_keys.blog_posts_key(blog.pk)] if blog else [])]
+    )
     audit_record(
         actor=by,
         action=AuditLogEntry.Action.BEST_BITS,

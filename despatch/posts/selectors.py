@@ -51,6 +51,13 @@ def listing(queryset: QuerySet[Post] | None = None, *, limit: int | None = None)
     return first_live(base, limit).for_listing()[:limit]
 
 
+def summarised_posts(post_ids: list[int]) -> list[Post]:
+    """The live posts among ``post_ids``, in that order, with what a summary shows
+    (``with_tags`` applied)."""
+    found = {post.id: post for post in listing(Post.objects.filter(id__in=post_ids))}
+    return with_tags([found[post_id] for post_id in post_ids if post_id in found])
+
+
 def post_for_page(*, blog_slug: str, year: int, month: int, slug: str) -> Post | None:
     """Return the live post at a permalink, with its blog and author.
 
@@ -172,11 +179,9 @@ def tag_post_count(*, tag: Tag, blog: Blog | None = None) -> int:
     return usage.aggregate(total=Sum("post_count"))["total"] or 0
 
 
-def related_tags(posts: list[Post], *, excluding: Tag, limit: int = 10) -> list[Tag]:
+def related_tags(post_ids: list[int], *, excluding: Tag, limit: int = 10) -> list[Tag]:
     """Tags that appear beside ``excluding`` on the posts being shown, most frequent first."""
-    through = Post.tags.through.objects.filter(post_id__in=[p.id for p in posts]).exclude(
-        tag=excluding
-    )
+    through = Post.tags.through.objects.filter(post_id__in=post_ids).exclude(tag=excluding)
     counts = Counter(through.values_list("tag_id", flat=True))
     top = [tag_id for tag_id, _count in counts.most_common(limit)]
     tags = Tag.objects.in_bulk(top)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.http import Http404
+from django.db.models import Model
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -16,23 +17,41 @@ from django.views.generic import TemplateView
 from despatch.blogs.cache_keys import AUTHORS, BLOGS
 from despatch.blogs.models import AuthorProfile, Blog
 from despatch.core.fragments import cached_fragment
-from despatch.core.pagination import paginate, requested_page_number
+from despatch.core.pagination import Page, paginate, requested_page_number
 from despatch.core.surrogates import add_surrogate_keys
 
 from . import cache_keys, selectors
 from .models import Post, Tag
 from .structured_data import article_data, author_page_data
 
+RowT = TypeVar("RowT", bound=Model)
+
+
+def row_by_slug(request: HttpRequest, model: type[RowT], *, slug: str, key: str) -> RowT:
+    """The ``model`` row at ``slug``, or a 404.
+
+    A row found is kept between requests until any row of its kind changes
+    (``key``, which the page then names: it shows the row); a missing one is
+    looked for afresh each time.
+    """
+    return cached_fragment(
+        request,
+        name=f"row:{model._meta.label_lower}:{slug}",
+        keys=[key],
+        render=lambda: get_object_or_404(model, slug=slug),
+    )
+
 
 class BlogScopeMixin:
     """Pages that exist network-wide and per blog: ``blog`` is ``None`` network-wide."""
 
     kwargs: dict[str, Any]
+    request: HttpRequest
 
     @cached_property
     def blog(self) -> Blog | None:
         slug = self.kwargs.get("blog_slug")
-        return get_object_or_404(Blog, slug=slug) if slug else None
+        return row_by_slug(self.request, Blog, slug=slug, key=BLOGS) if slug else None
 
     def scoped(self, queryset: Any) -> Any:
         return queryset.filter(blog=self.blog) if self.blog else queryset
@@ -54,25 +73,46 @@ class ListingPageView(BlogScopeMixin, TemplateView):
             ]
         return [cache_keys.LIVE_POSTS, cache_keys.COMMENTS]
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def listed_page(self) -> Page[int]:
+        """The ids of the posts on the requested page, in the listing's order.
+
+        Kept between requests under any live post's change (publishing, editing,
+        unpublishing, retagging) and any blog, author or tag, whose slugs the
+        address may hold. The page itself names narrower keys, its collection's and
+        the listed posts' own, which change whenever what it lists does.
+        """
+        number = requested_page_number(self.request)
         per_page = settings.DESPATCH_POSTS_PER_PAGE
         # Rows past the requested page (and the one that says another follows) are
         # never read, so a listing's first pages cost the same on any network.
-        limit = requested_page_number(self.request) * per_page + 1
-        page = paginate(self.request, self.posts(limit), per_page)
-        selectors.with_tags(page.object_list)
+        limit = number * per_page + 1
+        address = ",".join(f"{name}={value}" for name, value in sorted(self.kwargs.items()))
+        return cached_fragment(
+            self.request,
+            name=f"listed-posts:{type(self).__name__}:{address}:{number}x{per_page}",
+            keys=cache_keys.LISTING,
+            render=lambda: paginate(
+                self.request, self.posts(limit).values_list("id", flat=True), per_page
+            ),
+            shown_by_page=False,
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        # Keys named before a fragment is looked up have their versions fetched in
+        # the same read of the shared cache. The collection's keys come after the
+        # listing: they need the blog, tag or author row, which a kept listing does
+        # not (its name holds the address).
+        add_surrogate_keys(self.request, [BLOGS, AUTHORS, cache_keys.TAGS])
+        page = self.listed_page()
         add_surrogate_keys(
             self.request,
             [
-                BLOGS,
-                AUTHORS,
-                cache_keys.TAGS,
                 *self.collection_keys(),
-                *(cache_keys.post_key(post.pk) for post in page.object_list),
+                *(cache_keys.post_key(post_id) for post_id in page.object_list),
             ],
         )
-        context.update(blog=self.blog, page=page, posts=page.object_list)
+        context.update(blog=self.blog, page=page)
         return context
 
 
@@ -95,7 +135,9 @@ class AuthorView(ListingPageView):
 
     @cached_property
     def author(self) -> AuthorProfile:
-        return get_object_or_404(AuthorProfile, slug=self.kwargs["author_slug"])
+        return row_by_slug(
+            self.request, AuthorProfile, slug=self.kwargs["author_slug"], key=AUTHORS
+        )
 
     def posts(self, limit: int) -> Any:
         return selectors.listing(Post.objects.filter(author=self.author), limit=limit)
@@ -118,7 +160,7 @@ class TagView(ListingPageView):
 
     @cached_property
     def tag(self) -> Tag:
-        return get_object_or_404(Tag, slug=self.kwargs["tag_slug"])
+        return row_by_slug(self.request, Tag, slug=self.kwargs["tag_slug"], key=cache_keys.TAGS)
 
     def posts(self, limit: int) -> Any:
         return selectors.listing(self.scoped(Post.objects.filter(tags=self.tag)), limit=limit)
@@ -128,11 +170,22 @@ class TagView(ListingPageView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(
-            tag=self.tag,
-            tag_post_count=selectors.tag_post_count(tag=self.tag, blog=self.blog),
-            related_tags=selectors.related_tags(context["posts"], excluding=self.tag),
+        post_ids = context["page"].object_list
+        scope = self.blog.pk if self.blog else "network"
+        # Kept like the listing (see ``listed_page``): the count and the tags beside
+        # this one change only with live posts and tags, whose changes reach the
+        # page through its collection's key and its posts' own.
+        post_count, related_tags = cached_fragment(
+            self.request,
+            name=f"tag-facts:{self.tag.pk}:{scope}:{','.join(map(str, post_ids))}",
+            keys=cache_keys.LISTING,
+            render=lambda: (
+                selectors.tag_post_count(tag=self.tag, blog=self.blog),
+                selectors.related_tags(post_ids, excluding=self.tag),
+            ),
+            shown_by_page=False,
         )
+        context.update(tag=self.tag, tag_post_count=post_count, related_tags=related_tags)
         return context
 
 
@@ -185,7 +238,7 @@ class ArchiveMonthView(ListingPageView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        if not context["posts"]:
+        if not context["page"].object_list:
             raise Http404(_("Nothing was published in that month."))
         year, month = self.kwargs["year"], self.kwargs["month"]
         context.update(

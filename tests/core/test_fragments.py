@@ -338,3 +338,199 @@ def test_publishing_a_post_refreshes_the_tag_index_and_the_archive(client, netwo
         if (first_day.year, first_day.month) == (today.year, today.month)
     )
     assert f'<span class="archive__count">({month})</span>' in client.get(archive).content.decode()
+
+
+# --- Listings ---------------------------------------------------------------------
+
+
+def listing_urls(network) -> dict[str, str]:
+    """Every kind of listing that shows the fixture's post."""
+    post = network["post"]
+    tag = post.tags.get()
+    published = timezone.localtime(post.published_at)
+    return {
+        "network": reverse("posts:network"),
+        "blog": network["blog"].get_absolute_url(),
+        "tag": tag.get_absolute_url(),
+        "blog-tag": reverse(
+            "posts:blog-tag", kwargs={"blog_slug": network["blog"].slug, "tag_slug": tag.slug}
+        ),
+        "author": network["author"].get_absolute_url(),
+        "month": reverse(
+            "posts:archive-month",
+            kwargs={"year": published.year, "month": published.month},
+        ),
+    }
+
+
+def test_a_listing_reads_nothing_but_versions_until_what_it_shows_changes(client, network):
+    """Which posts a page lists, their summaries, its blog, tag and the tag's
+    neighbours are all kept between requests."""
+    for name, url in listing_urls(network).items():
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        read = [q["sql"] for q in queries.captured_queries if "despatch_cache" not in q["sql"]]
+        if name == "author":  # the blogs the author writes on are read every time
+            read = [sql for sql in read if 'FROM "blogs_blog"' not in sql]
+        assert read == [], name
+
+
+def test_publishing_and_unpublishing_a_post_changes_every_listing(client, network):
+    urls = listing_urls(network)
+    draft = make_post(
+        blog=network["blog"],
+        author=network["author"],
+        title="A fresh despatch",
+        tags=["Arms control"],
+        status="draft",
+    )
+    for url in urls.values():
+        client.get(url)
+    post_publish(post=draft)
+    for name, url in urls.items():
+        assert "A fresh despatch" in client.get(url).content.decode(), name
+    post_unpublish(post=draft)
+    for name, url in urls.items():
+        assert "A fresh despatch" not in client.get(url).content.decode(), name
+
+
+def test_deleting_a_post_takes_it_off_every_listing(client, network):
+    urls = listing_urls(network)
+    for url in urls.values():
+        assert "Arms Trade Treaty talks" in client.get(url).content.decode()
+    # Another post keeps every listing, the month's included, in existence.
+    make_post(blog=network["blog"], author=network["author"], tags=["Arms control"])
+    network["post"].delete()
+    for name, url in urls.items():
+        assert "Arms Trade Treaty talks" not in client.get(url).content.decode(), name
+
+
+def test_an_approved_comment_is_counted_on_every_listing(client, network, moderator):
+    """A tag or author page names neither the network's comments nor the blog's: the
+    listed post's own key brings the new count."""
+    urls = listing_urls(network)
+    for url in urls.values():
+        assert "0 comments" in client.get(url).content.decode()
+    comment = make_comment(network["post"], status=Comment.Status.PENDING, body="And then?")
+    comment_moderate(comment_ids=[comment.pk], to=Comment.Status.APPROVED, by=moderator)
+    for name, url in urls.items():
+        assert "1 comment<" in client.get(url).content.decode(), name
+
+
+def test_retagging_a_post_moves_it_between_tag_pages_and_their_counts(client, network):
+    from despatch.posts.models import Tag
+
+    post = network["post"]
+    make_post(blog=network["blog"], title="Export controls", tags=["Arms control"])
+    make_post(blog=network["blog"], title="Test ban", tags=["Disarmament"])
+    old_tag, new_tag = Tag.objects.get(name="Arms control"), Tag.objects.get(name="Disarmament")
+    old_url, new_url = old_tag.get_absolute_url(), new_tag.get_absolute_url()
+    assert "2 posts" in client.get(old_url).content.decode()
+    assert "1 post<" in client.get(new_url).content.decode()
+
+    post.tags.add(new_tag)
+    refresh_statistics(post)
+    old_page = client.get(old_url).content.decode()
+    assert "Arms Trade Treaty talks" in old_page
+    assert ">Disarmament</a>" in old_page[old_page.index("related-tags-heading") :]
+    new_page = client.get(new_url).content.decode()
+    assert "Arms Trade Treaty talks" in new_page and "2 posts" in new_page
+
+    post.tags.remove(old_tag)
+    refresh_statistics(post)
+    old_page = client.get(old_url).content.decode()
+    assert "Arms Trade Treaty talks" not in old_page and "1 post<" in old_page
+    assert "related-tags-heading" not in old_page
+    assert "Arms Trade Treaty talks" in client.get(new_url).content.decode()
+
+
+def refresh_statistics(post) -> None:
+    """Recount tags as a commit does in production (``make_post`` recounts directly)."""
+    from despatch.posts.statistics import refresh_blog_statistics
+
+    refresh_blog_statistics(blog_ids=[post.blog_id])
+
+
+def test_giving_a_post_to_another_author_moves_it_between_author_pages(client, network):
+    post = network["post"]
+    other = make_author(display_name="Ola Nordmann", slug="ola-nordmann")
+    make_post(blog=network["blog"], author=other, title="Ola's first despatch")
+    urls = [network["author"].get_absolute_url(), other.get_absolute_url()]
+    for url in urls:
+        client.get(url)
+    post.author = other
+    post.save()
+    first, second = (client.get(url).content.decode() for url in urls)
+    assert "Arms Trade Treaty talks" not in first
+    assert "Arms Trade Treaty talks" in second
+
+
+def test_a_renamed_tag_or_blog_is_found_at_its_new_address_only(client, network):
+    from despatch.posts.models import Tag
+
+    tag, blog = Tag.objects.get(name="Arms control"), network["blog"]
+    old_tag_url, old_blog_url = tag.get_absolute_url(), blog.get_absolute_url()
+    for url in (old_tag_url, old_blog_url):
+        assert client.get(url).status_code == 200
+    tag.name, tag.slug = "Arms control and disarmament", "arms-control-and-disarmament"
+    tag.save()
+    blog.slug = "digital-diplomacy-blog"
+    blog.save()
+    assert client.get(old_tag_url).status_code == 404
+    assert client.get(old_blog_url).status_code == 404
+    page = client.get(tag.get_absolute_url()).content.decode()
+    assert "<h1>Arms control and disarmament</h1>" in page
+    assert client.get(blog.get_absolute_url()).status_code == 200
+
+
+def test_a_scheduled_post_joins_the_listings_at_its_time(client, network):
+    from despatch.posts.models import Post
+
+    # Room for every listing to be read first, even on a loaded machine.
+    when = timezone.now() + timedelta(seconds=5)
+    make_post(
+        blog=network["blog"],
+        author=network["author"],
+        title="Embargoed statement",
+        tags=["Arms control"],
+        status=Post.Status.SCHEDULED,
+        published_at=when,
+    )
+    urls = listing_urls(network)
+    del urls["month"]  # the month may not be this month's
+    for url in urls.values():
+        assert "Embargoed statement" not in client.get(url).content.decode()
+    while timezone.now() <= when:
+        time.sleep(0.1)
+    for name, url in urls.items():
+        assert "Embargoed statement" in client.get(url).content.decode(), name
+
+
+def test_choosing_best_bits_refreshes_the_best_bits_pages_and_panels(client, network):
+    """Best bits are set without ``save()``; until the network has picks of its own,
+    it shows every blog's."""
+    from despatch.posts.lifecycle import best_bits_set
+
+    admin = make_user(username="admin", is_superuser=True)
+    blog = network["blog"]
+    chosen = make_post(blog=blog, author=network["author"], title="Chosen despatch")
+    pages = [
+        reverse("posts:best-bits"),
+        reverse("posts:blog-best-bits", kwargs={"blog_slug": blog.slug}),
+    ]
+    panels = [reverse("posts:network"), blog.get_absolute_url()]
+    for url in pages:
+        assert "Chosen despatch" not in client.get(url).content.decode()
+    for url in panels:
+        assert "Chosen despatch</a> <span" not in client.get(url).content.decode()
+    best_bits_set(blog=blog, post_ids=[chosen.pk], by=admin)
+    for url in pages:
+        assert "Chosen despatch" in client.get(url).content.decode(), url
+    for url in panels:
+        assert "Chosen despatch</a> <span" in client.get(url).content.decode(), url
+    best_bits_set(blog=None, post_ids=[network["post"].pk], by=admin)
+    best = client.get(reverse("posts:best-bits")).content.decode()
+    assert "Arms Trade Treaty talks" in best and "Chosen despatch" not in best
+    home = client.get(reverse("posts:network")).content.decode()
+    assert "Chosen despatch</a> <span" not in home

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django import template
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from despatch.blogs.cache_keys import AUTHORS, BLOGS, HISTORICAL
@@ -46,17 +46,29 @@ def _fragment(
 
 
 @register.simple_tag(takes_context=True)
-def post_summary(context: template.Context, post: Post) -> SafeString:
-    """A post in a listing: title, byline, excerpt, comment count and tags.
+def post_summaries(context: template.Context, post_ids: list[int]) -> SafeString:
+    """The posts of a listing, in the order given: each one's title, byline, excerpt,
+    comment count and tags.
 
-    ``post`` comes from ``selectors.listing`` with ``selectors.with_tags`` applied.
-    The post's own key also changes when its comment count does.
+    A post's own key also changes when its comment count or its tags do.
     """
+
+    def render() -> str:
+        summary = get_template("posts/_post_summary.html")
+        return "".join(
+            summary.render({"post": post}) for post in selectors.summarised_posts(post_ids)
+        )
+
     return _fragment(
         context,
-        name=f"post-summary:{post.pk}",
-        keys=[cache_keys.post_key(post.pk), BLOGS, AUTHORS, cache_keys.TAGS],
-        render=lambda: render_to_string("posts/_post_summary.html", {"post": post}),
+        name="post-summaries:" + ",".join(str(post_id) for post_id in post_ids),
+        keys=[
+            *(cache_keys.post_key(post_id) for post_id in post_ids),
+            BLOGS,
+            AUTHORS,
+            cache_keys.TAGS,
+        ],
+        render=render,
     )
 
 
