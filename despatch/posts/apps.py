@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_delete
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,6 +14,7 @@ class PostsConfig(AppConfig):
 
         post_init.connect(signals.remember_visibility, sender=Post)
         post_save.connect(signals.post_saved, sender=Post)
+        pre_delete.connect(signals.post_deleting, sender=Post)
         post_delete.connect(signals.post_deleted, sender=Post)
         m2m_changed.connect(signals.post_tags_changed, sender=Post.tags.through)
 

@@ -81,9 +81,15 @@ def post_saved(sender: type[Post], instance: Post, created: bool = False, **kwar
         instance._was_live = instance.is_live  # type: ignore[attr-defined]
 
 
+def post_deleting(sender: type[Post], instance: Post, **kwargs: Any) -> None:
+    # The post's tags are gone by the time it is deleted; their pages still count it.
+    instance._tag_ids_before_delete = list(instance.tags.values_list("id", flat=True))  # type: ignore[attr-defined]
+
+
 def post_deleted(sender: type[Post], instance: Post, **kwargs: Any) -> None:
     _refresh_after_commit(instance.blog_id)
-    _invalidate(cache_keys.post_change_keys(instance, []))
+    tag_ids = getattr(instance, "_tag_ids_before_delete", [])
+    _invalidate(cache_keys.post_change_keys(instance, tag_ids))
 
 
 def post_tags_changed(

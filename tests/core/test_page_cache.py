@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from despatch.conversations.models import BlogCommentPolicy, CommentClosure
 from despatch.core import page_cache, surrogates
+from despatch.posts import cache_keys
 from despatch.posts.models import Post
 from despatch.posts.publishing import post_publish, post_unpublish
 from tests.factories import days_ago, make_author, make_blog, make_post
@@ -133,6 +134,18 @@ def test_unpublishing_a_post_removes_it_from_every_cached_page(
     assert client.get(urls["post"]).status_code == 404
     for name in ("network", "blog", "author"):
         assert "Arms Trade Treaty talks" not in client.get(urls[name]).content.decode(), name
+
+
+def test_deleting_a_post_refreshes_the_pages_of_its_tags(
+    network, django_capture_on_commit_callbacks
+):
+    """A tag page counts the post even where it does not list it."""
+    post = network["post"]
+    tag_key = cache_keys.tag_posts_key(post.tags.get().pk)
+    before = surrogates.current_versions([tag_key])
+    with django_capture_on_commit_callbacks(execute=True):
+        post.delete()
+    assert surrogates.current_versions([tag_key]) != before
 
 
 def test_publishing_a_post_shows_it_on_cached_listings(
