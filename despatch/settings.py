@@ -147,9 +147,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="dbcache://despatch_cache"),
     "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "despatch.core.cache.ByteBoundedMemoryCache",
         "LOCATION": "despatch-pages",
-        "OPTIONS": {"MAX_ENTRIES": env.int("DESPATCH_PAGE_CACHE_ENTRIES", default=5000)},
+        "OPTIONS": {
+            "MAX_ENTRIES": env.int("DESPATCH_PAGE_CACHE_ENTRIES", default=5000),
+            "MAX_BYTES": env.int("DESPATCH_FRAGMENT_CACHE_MEGABYTES", default=16) * 1024 * 1024,
+        },
     },
 }
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":

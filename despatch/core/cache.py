@@ -1,4 +1,5 @@
-"""A Redis cache that degrades to "no cache" while Redis is unreachable.
+"""Cache backends: a Redis cache that survives Redis stopping, and a memory cache
+bounded in bytes.
 
 Pages, rate limits and cached versions all go through Django's cache. If Redis
 stops, every read becomes a miss and every write is dropped, with a warning in
@@ -10,10 +11,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+
+# Per cache name, like Django's own memory caches: every backend instance of one
+# name (one per thread) shares the entries, so it shares their sizes too.
+_sizes: dict[str, dict[str, int]] = {}
+_totals: dict[str, list[int]] = {}
 
 
 class TolerantRedisCache(RedisCache):
@@ -56,3 +64,73 @@ class TolerantRedisCache(RedisCache):
 
     def clear(self) -> None:
         self._tolerate("clear", None, super().clear)
+
+
+class ByteBoundedMemoryCache(LocMemCache):
+    """This process's memory cache, bounded in bytes as well as in entries.
+
+    Fragments and feeds vary in size from a few bytes to tens of kilobytes, so a
+    bound in entries alone says little about memory: a robot paging through every
+    listing could fill a worker with thousands of large values. Past ``MAX_BYTES``
+    (of pickled values) the least recently used entries are dropped.
+    """
+
+    def __init__(self, name: str, params: dict[str, Any]) -> None:
+        super().__init__(name, params)
+        options = params.get("OPTIONS", {})
+        self._max_bytes = int(options.get("MAX_BYTES", 16 * 1024 * 1024))
+        self._sizes = _sizes.setdefault(name, {})
+        self._total = _totals.setdefault(name, [0])
+
+    @property
+    def size_in_bytes(self) -> int:
+        return self._total[0]
+
+    def _set(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT) -> None:
+        self._forget_size(key)
+        super()._set(key, value, timeout)
+        self._sizes[key] = len(value)
+        self._total[0] += len(value)
+        while self._total[0] > self._max_bytes and len(self._cache) > 1:
+            self._drop_least_recently_used()
+
+    def _cull(self) -> None:
+        if self._cull_frequency == 0:
+            self._cache.clear()
+            self._expire_info.clear()
+            self._sizes.clear()
+            self._total[0] = 0
+            return
+        for _ in range(len(self._cache) // self._cull_frequency):
+            self._drop_least_recently_used()
+
+    def _drop_least_recently_used(self) -> None:
+        # Reads move an entry to the front, so the back holds the least recently used.
+        key, _ = self._cache.popitem()
+        self._expire_info.pop(key, None)
+        self._forget_size(key)
+
+    def _delete(self, key: str) -> bool:
+        deleted = super()._delete(key)
+        self._forget_size(key)
+        return deleted
+
+    def _forget_size(self, key: str) -> None:
+        self._total[0] -= self._sizes.pop(key, 0)
+
+    def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
+        value = super().incr(key, delta, version)
+        stored = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            if stored in self._cache:
+                self._forget_size(stored)
+                self._sizes[stored] = len(self._cache[stored])
+                self._total[0] += self._sizes[stored]
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+            self._expire_info.clear()
+            self._sizes.clear()
+            self._total[0] = 0
