@@ -281,7 +281,7 @@ def measure(queries: int, rounds: int, *, priority: bool) -> dict[str, Any]:
         search(query_string)
     server_cpu = server_cpu_reader(connection)
     timings: dict[str, list[float]] = {}
-    cpu: list[float] = []
+    cpu_by_kind: dict[str, list[float]] = {}
     slowest: dict[str, float] = {}
     found: dict[str, int] = {}
     for _round in range(rounds):
@@ -289,7 +289,8 @@ def measure(queries: int, rounds: int, *, priority: bool) -> dict[str, Any]:
             started, cpu_started = time.perf_counter(), time.process_time() + server_cpu()
             results = search(query_string)
             elapsed = (time.perf_counter() - started) * 1000
-            cpu.append((time.process_time() + server_cpu() - cpu_started) * 1000)
+            cpu_used = (time.process_time() + server_cpu() - cpu_started) * 1000
+            cpu_by_kind.setdefault(kind, []).append(cpu_used)
             timings.setdefault(kind, []).append(elapsed)
             slowest[query_string] = max(slowest.get(query_string, 0.0), elapsed)
             found[kind] = found.get(kind, 0) + bool(results)
@@ -319,6 +320,7 @@ def measure(queries: int, rounds: int, *, priority: bool) -> dict[str, Any]:
         assert response.status_code == 200, (query_string, response.status_code)
 
     every = [value for values in timings.values() for value in values]
+    cpu = [value for values in cpu_by_kind.values() for value in values]
     return {
         "cpu_reference_ms": cpu_reference_ms(),
         "prioritised": prioritised,
@@ -340,6 +342,8 @@ def measure(queries: int, rounds: int, *, priority: bool) -> dict[str, Any]:
             kind: {
                 "p50": percentile(values, 0.5),
                 "p95": percentile(values, 0.95),
+                "cpu_p50": percentile(cpu_by_kind[kind], 0.5),
+                "cpu_p95": percentile(cpu_by_kind[kind], 0.95),
                 "with_results": f"{found[kind]}/{len(values)}",
             }
             for kind, values in timings.items()
@@ -366,6 +370,7 @@ def report(engine: str, figures: dict[str, Any]) -> None:
     for kind, values in figures["kinds"].items():
         print(
             f"    {kind:14} p50 {values['p50']:6.1f} ms   p95 {values['p95']:6.1f} ms   "
+            f"cpu p50 {values['cpu_p50']:5.1f} ms   p95 {values['cpu_p95']:5.1f} ms   "
             f"results on {values['with_results']}"
         )
     print("  slowest searches (worst of the rounds):")
@@ -419,7 +424,8 @@ def main() -> None:
                 "--queries", str(options.queries), "--rounds", str(options.rounds),
                 *(["--priority"] if options.priority else []),
             ],
-            cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+            # Only the figures are captured: a failing measurement shows its traceback.
+            cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True,
         ).stdout  # fmt: skip
         report(engine, json.loads(output.strip().splitlines()[-1]))
 

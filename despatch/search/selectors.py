@@ -5,25 +5,36 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from despatch.core.fragments import cached_fragment
 from despatch.core.pagination import Page
+from despatch.posts.cache_keys import LISTING, LIVE_POSTS
 from despatch.posts.models import Post
-from despatch.posts.selectors import CloudTag, with_tags
+from despatch.posts.selectors import CloudTag
 
-from .backends import BaseSearchBackend, Order, get_backend
-from .forms import SearchCriteria
+from .backends import BaseSearchBackend, Order, SearchHits, get_backend
+from .forms import SearchChoices, SearchCriteria
 from .highlight import snippet
+from .indexing import SEARCH_RESULTS
 from .query import SearchQuery
 from .suggestions import corrected_query, nearby_tags
 from .text import plain_text
 
+# What a result needs of its post: whether it is live, its language (the
+# blog's if it has none of its own), its title and the body its snippet comes from.
+RESULT_FIELDS = ("title", "status", "published_at", "language", "body_html", "blog__language")
+
 
 @dataclass(frozen=True)
 class SearchResult:
-    """A matching post, loaded as listings load it, with its best passage marked."""
+    """A matching post, with its best passage marked.
+
+    ``post`` holds only ``RESULT_FIELDS``; its summary is rendered from its own
+    read (see ``despatch.search.templatetags.search``).
+    """
 
     post: Post
     snippet: SafeString
@@ -42,41 +53,71 @@ class SearchOutcome:
     nearby_tags: list[CloudTag] = field(default_factory=list)
 
 
+def search_choices(request: HttpRequest) -> SearchChoices:
+    """The blogs, authors, languages and suggested tags the form offers, kept between requests.
+
+    They change only with the rows ``LISTING`` names (the suggested tags are the
+    most used on live posts), which the search page shows anyway.
+    """
+    return cached_fragment(request, name="search-choices", keys=LISTING, render=SearchChoices.load)
+
+
 def search_posts(
-    *, criteria: SearchCriteria, page_number: int, per_page: int | None = None
+    *,
+    criteria: SearchCriteria,
+    page_number: int,
+    per_page: int | None = None,
+    request: HttpRequest | None = None,
 ) -> SearchOutcome:
     """Run ``criteria`` and return page ``page_number`` of the results.
 
     A fixed number of queries whatever the corpus size: the engine's (two to
-    five), the posts with their blogs, authors and text, and their tags; a
-    search that finds nothing adds the look-ups for help.
+    five) and the posts with their text; a search that finds nothing adds the
+    look-ups for help. With ``request``, the engine's answer is kept between
+    requests under the keys a cached search page is filed under: until the
+    index or any live post changes, or a scheduled post's time comes.
     """
     per_page = per_page or settings.DESPATCH_SEARCH_RESULTS_PER_PAGE
     backend = get_backend()
-    hits = backend.search(
-        criteria.query,
-        filters=criteria.filters(),
-        order=criteria.order,
-        offset=(page_number - 1) * per_page,
-        limit=per_page,
-        now=timezone.now(),
+    filters = criteria.filters()
+    offset = (page_number - 1) * per_page
+
+    def engine_answer() -> SearchHits:
+        return backend.search(
+            criteria.query,
+            filters=filters,
+            order=criteria.order,
+            offset=offset,
+            limit=per_page,
+            now=timezone.now(),
+        )
+
+    # Ranking by relevance reads every one of the newest few hundred matches,
+    # which costs more than the rest of the page; a search made again, or a
+    # page of it visited again, need not read them again.
+    hits = cached_fragment(
+        request,
+        name=f"search-hits:{criteria.query!r}:{filters!r}:{criteria.order}:{offset}:{per_page}",
+        keys=[LIVE_POSTS, SEARCH_RESULTS],
+        render=engine_answer,
     )
     # Looked up by key alone and checked with ``is_live`` (the rule ``published()``
     # applies in SQL): with the status filter in SQL, SQLite may walk the
-    # status index of every post instead of fetching ten rows by key.
-    # The body, which listings leave out, comes along for the snippets.
+    # status index of every post instead of fetching ten rows by key. Only what
+    # the page shows beside each summary comes along, and the body for the
+    # snippet: the summaries are fragments of their own (see ``with_summaries``).
     posts = {
         post.pk: post
         for post in Post.objects.filter(pk__in=hits.post_ids)
-        .for_listing()
-        .annotate(searched_body=F("body_html"))
+        .select_related("blog")
+        .only(*RESULT_FIELDS)
         if post.is_live
     }
-    ordered = with_tags([posts[post_id] for post_id in hits.post_ids if post_id in posts])
+    ordered = [posts[post_id] for post_id in hits.post_ids if post_id in posts]
     results = [
         SearchResult(
             post=post,
-            snippet=snippet(plain_text(post.searched_body), criteria.query)  # type: ignore[attr-defined]
+            snippet=snippet(plain_text(post.body_html), criteria.query)
             if criteria.query.has_required
             else mark_safe(""),
         )

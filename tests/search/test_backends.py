@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from hypothesis import given
+from hypothesis import strategies as st
 
 from despatch.search.backends import get_backend
 from despatch.search.backends.postgres import PostgresSearchBackend, vector_literal
@@ -84,3 +86,27 @@ def test_sqlite_ranking_agrees_with_fts5_bm25():
         expected = [row[0] for row in cursor.fetchall()]
         cursor.execute("DROP TABLE temp.ranking")
     assert rank_by_bm25(entries, [Phrase(("treaty",))], [1.0]) == expected
+
+
+@given(
+    words=st.lists(st.sampled_from(["a", "b", "ab"]), max_size=12),
+    phrase_words=st.lists(st.sampled_from(["a", "b", "ab"]), min_size=1, max_size=3),
+    prefix=st.booleans(),
+)
+def test_sqlite_ranking_counts_each_occurrence_of_a_phrase_in_an_entry(words, phrase_words, prefix):
+    """A phrase counts once for each run of its words, back to back ones included; runs
+    that would share a word count once."""
+    from despatch.search.backends.sqlite import _Needle
+    from despatch.search.query import Phrase
+
+    phrase = Phrase(tuple(phrase_words), prefix=prefix)
+    *whole, last = phrase.words
+    expected, start = 0, 0
+    while start + len(phrase.words) <= len(words):
+        run = words[start : start + len(phrase.words)]
+        if run[:-1] == whole and (run[-1].startswith(last) if prefix else run[-1] == last):
+            expected += 1
+            start += len(phrase.words)
+        else:
+            start += 1
+    assert _Needle.for_phrase(phrase).count(" " + " ".join(words) + " ") == expected

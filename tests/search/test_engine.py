@@ -240,29 +240,101 @@ def test_planner_settings_are_put_back_after_a_search(post_about):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL search plans")
-def test_postgres_walks_the_newest_posts_only_for_common_queries(post_about):
-    """Common words are looked for among the newest posts first; rare words and narrow
-    filters go straight to the GIN index."""
+def test_postgres_searches_a_stretch_first_only_for_common_queries(post_about):
+    """Common words are looked for among the newest posts first; rare words, narrow
+    filters and words made rare by exclusions go straight to the whole index."""
     tag = post_about("Treaty", tags=["Arms control"]).tags.get()
-    SearchTerm.objects.update_or_create(
-        term="common", defaults={"length": 6, "document_count": 90_000}
-    )
-    SearchTerm.objects.update_or_create(
-        term="_post", defaults={"length": 5, "document_count": 100_000}
-    )
+    for term, count in [("common", 90_000), ("_post", 100_000), ("almostall", 95_000)]:
+        SearchTerm.objects.update_or_create(
+            term=term, defaults={"length": len(term), "document_count": count}
+        )
     SearchTerm.objects.update_or_create(
         term=f"_tag{tag.pk}", defaults={"length": 6, "document_count": 300}
     )
     backend = get_backend()
     with connection.cursor() as cursor:
 
-        def probe(text: str, **filters: int) -> int:
+        def stretch(text: str, **filters: int) -> int:
             plan = backend._plan(cursor, parse(text), SearchFilters(**filters), wanted=11)
-            return plan.next_stretch(found=0, walked=0)
+            return plan.next_stretch(found=0, searched=0, stretches=0)
 
-        assert probe("common") > 0
-        assert probe("unheardof") == 0
-        assert probe("common", tag_id=tag.pk) == 0
+        assert stretch("common") > 0
+        assert stretch("unheardof") == 0
+        assert stretch("common", tag_id=tag.pk) == 0
+        assert stretch("common -almostall") == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL search plans")
+def test_postgres_reads_only_the_newest_stretch_for_a_common_word(post_about, settings):
+    """A common word is looked for in the periods around the newest posts, and that is
+    all the engine asks of the index when they hold enough matches."""
+    settings.SEARCH_BACKENDS = {
+        "default": {"BACKEND": "despatch.search.backends.database", "RANK_WINDOW": 2}
+    }
+    posts = [post_about("Treaty", published_at=days_ago(n)) for n in range(1, 31)]
+    SearchTerm.objects.filter(term="treaty").update(document_count=100_000)
+    index_queries = []
+
+    def record(execute, sql, params, many, context):
+        if "search_entry_periods" in sql:
+            index_queries.append(params[2])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        newest = get_backend().search(
+            parse("treaty"), filters=SearchFilters(), order=Order.NEWEST, offset=0, limit=2,
+            now=datetime.now(tz=UTC),
+        )  # fmt: skip
+        ranked = search_ids("treaty")
+    assert newest.post_ids == [posts[0].pk, posts[1].pk] and newest.has_next
+    assert set(ranked) <= {post.pk for post in posts[:3]} and len(ranked) == 2
+    assert len(index_queries) == 2
+    assert all("'_p" in index_query for index_query in index_queries)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL search index")
+def test_postgres_periods_in_the_index_are_those_searches_ask_for(db):
+    """Every key, before 1970 too, is in the periods a search for it would name,
+    and a stretch of up to decades is named by a handful of periods."""
+    from despatch.search.backends.postgres import MAX_PERIODS, period_tsquery
+    from despatch.search.models import entry_key
+
+    moments = [datetime(1969, 7, 20, 20, 17, tzinfo=UTC), datetime(2024, 2, 29, 12, tzinfo=UTC)]
+    keys = [entry_key(published_at=moment, post_id=7) for moment in moments]
+
+    def in_periods(key: int, periods: str) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT search_entry_periods(%s) @@ %s::tsquery", [key, periods])
+            return cursor.fetchone()[0]
+
+    for key in keys:
+        for span in (1, 10**9, 10**13, 10**17):
+            assert in_periods(key, period_tsquery(key, key + span))
+            assert in_periods(key, period_tsquery(key - span + 1, key + 1))
+        assert not in_periods(key + 10**17, period_tsquery(key, key + 1))
+    for span in (1, 10**9, 10**13, 10**17):
+        assert 1 <= period_tsquery(keys[1] - span, keys[1]).count("'_p") <= MAX_PERIODS
+    # Centuries of posts are more than the largest periods name; searched whole.
+    assert period_tsquery(keys[0] - 10**18, keys[1]) == ""
+
+
+@pytest.mark.parametrize("believed_common", [False, True])
+def test_phrases_are_found_behind_newer_posts_with_their_words_apart(
+    post_about, settings, believed_common
+):
+    """Posts with a phrase's words apart are not matches, however many and new they
+    are; an excluded phrase leaves them in. Run with the words counted as rare and
+    as common, which PostgreSQL searches differently."""
+    settings.SEARCH_BACKENDS = {
+        "default": {"BACKEND": "despatch.search.backends.database", "RANK_WINDOW": 2}
+    }
+    phrase = [post_about("The arms trade", published_at=days_ago(50 + n)) for n in range(3)]
+    apart = [post_about("Trade in arms", published_at=days_ago(n + 1)) for n in range(12)]
+    if believed_common:
+        SearchTerm.objects.filter(term__in=["arms", "trade"]).update(document_count=100_000)
+    assert search_ids('"arms trade"', order=Order.NEWEST) == [post.pk for post in phrase]
+    assert set(search_ids('"arms trade"')) == {phrase[0].pk, phrase[1].pk}
+    assert search_ids('arms -"arms trade"', order=Order.NEWEST) == [post.pk for post in apart]
 
 
 def test_more_mentions_and_shorter_posts_rank_higher(post_about):

@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 from despatch.search.highlight import (
     LEAD_IN_CHARACTERS,
     SNIPPET_CHARACTERS,
+    _aligned_character,
+    _aligned_fold,
     _best_passage_start,
     snippet,
 )
@@ -83,3 +85,26 @@ def test_the_best_passage_is_found_as_by_trying_every_start(starts, words):
         if len(distinct) > best_score:
             best_start, best_score = start, len(distinct)
     assert _best_passage_start(hits) == best_start
+
+
+@given(
+    st.text(
+        # ASCII, accented letters, letters whose folding folds again (ϲ to ς to σ),
+        # letters that fold to two, combining marks, punctuation and symbols.
+        alphabet=st.sampled_from(list("aZ9 _.,-'\"éÉøÅϲςσϒΥᴭℇΣßæﬁİ’—…“\u0301\u064e①½ж")),
+        max_size=40,
+    )
+)
+def test_text_is_folded_as_character_by_character(text):
+    """Folding a whole text gives what folding each of its characters would, or nothing.
+
+    Folded text keeps the places of the original's characters only if each folds
+    to exactly one; any other text is read word by word instead.
+    """
+    characters = [
+        character if character.isascii() else _aligned_character(character) for character in text
+    ]
+    expected = "".join(characters).lower() if all(characters) else None
+    if expected is not None and len(expected) != len(text):
+        expected = None
+    assert _aligned_fold(text) == expected

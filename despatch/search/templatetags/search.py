@@ -1,0 +1,80 @@
+"""The parts of the search page kept between requests: the form's filters and
+the summaries of the posts found.
+
+Both cost more to render than the search itself. The filters are the same for
+every search that narrows the same way, which is nearly always not at all; a
+post's summary is the same whichever search finds it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+
+from despatch.blogs.cache_keys import AUTHORS, BLOGS
+from despatch.core.fragments import cached_fragment
+from despatch.posts.cache_keys import LISTING, TAGS, post_key
+from despatch.posts.selectors import summarised_posts
+
+if TYPE_CHECKING:
+    from despatch.posts.models import Post
+    from despatch.search.forms import AdvancedSearchForm
+    from despatch.search.selectors import SearchResult
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def search_filters(context: template.Context, form: AdvancedSearchForm) -> SafeString:
+    """The fieldsets after the search box: blog, author, tag, language, dates and order.
+
+    ``form`` is the unbound form showing what was searched, so the values it
+    holds are valid ones and, with the search box left out, name the fragment.
+    The options come from the rows ``LISTING`` names.
+    """
+    narrowed_by = urlencode(sorted(item for item in form.initial.items() if item[0] != "q"))
+    html = cached_fragment(
+        context.get("request"),
+        name=f"search-filters:{narrowed_by}",
+        keys=LISTING,
+        render=lambda: render_to_string("search/_search_filters.html", {"form": form}),
+    )
+    return mark_safe(html)  # rendered by an autoescaping template
+
+
+@register.simple_tag(takes_context=True)
+def with_summaries(
+    context: template.Context, results: list[SearchResult]
+) -> list[tuple[SearchResult, SafeString]]:
+    """Each result beside its post's summary (title, byline, excerpt, comments, tags).
+
+    Every summary is a fragment of its own, filed under the keys listings file
+    summaries under, so a post found by many searches is rendered once. The
+    summaries not kept are rendered from one read of all the results' posts, so
+    a page costs the same queries however many are missing.
+    """
+    post_ids = [result.post.pk for result in results]
+
+    @cache
+    def summarised() -> dict[int, Post]:
+        return {post.pk: post for post in summarised_posts(post_ids)}
+
+    def summary(post_id: int) -> SafeString:
+        def render() -> str:
+            post = summarised().get(post_id)
+            return render_to_string("posts/_post_summary.html", {"post": post}) if post else ""
+
+        html = cached_fragment(
+            context.get("request"),
+            name=f"search-result-summary:{post_id}",
+            keys=[post_key(post_id), BLOGS, AUTHORS, TAGS],
+            render=render,
+        )
+        return mark_safe(html)  # rendered by an autoescaping template
+
+    return [(result, summary(result.post.pk)) for result in results]

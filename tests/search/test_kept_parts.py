@@ -1,0 +1,101 @@
+"""The parts of the search page kept between requests (the summaries of the posts
+found, the form's options and its filters) are reused while what they show stays
+the same, and never after it changes.
+
+These tests run outside a wrapping transaction (``transaction=True``), as every
+test of fragments does: fragments are bypassed inside transactions, and their
+invalidation runs when a change commits.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from despatch.posts.models import Post
+from tests.factories import make_blog
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SEARCH_URL = "/search/"
+
+
+def test_a_search_made_again_reads_only_the_posts_found(client, post_about):
+    """The engine's answer, the summaries, the blogs, authors and suggested tags all
+    come from fragments the second time; the posts are read for their snippets."""
+    post_about("Treaty talks", tags=["Arms control"])
+    first = client.get(SEARCH_URL, {"q": "treaty"}).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(SEARCH_URL, {"q": "treaty"}).content.decode()
+    statements = " ".join(query["sql"] for query in queries)
+    for table in (
+        "search_searchentry",
+        "search_entry_fts",
+        "posts_post_tags",
+        "blogs_authorprofile",
+        "posts_tagusage",
+    ):
+        assert table not in statements, table
+    assert '"posts_post"' in statements
+    assert again == first
+    assert "Treaty talks" in again and "Arms control" in again
+
+
+def test_a_post_published_after_a_search_is_found_when_it_is_made_again(client, post_about):
+    post_about("Treaty talks")
+    client.get(SEARCH_URL, {"q": "treaty"})
+    post_about("Treaty signed")
+    page = client.get(SEARCH_URL, {"q": "treaty"}).content.decode()
+    assert "Treaty signed" in page and "Treaty talks" in page
+
+
+def test_a_scheduled_post_is_found_once_its_time_comes(client, post_about):
+    """A search made too early does not keep the post from the same search later."""
+    post_about("Treaty talks")
+    when = timezone.now() + timedelta(seconds=2)
+    post_about("Treaty signed", status=Post.Status.SCHEDULED, published_at=when)
+    assert "Treaty signed" not in client.get(SEARCH_URL, {"q": "treaty"}).content.decode()
+    while timezone.now() <= when:
+        time.sleep(0.1)
+    assert "Treaty signed" in client.get(SEARCH_URL, {"q": "treaty"}).content.decode()
+
+
+def test_a_summary_shows_the_post_as_it_is_now(client, post_about):
+    post = post_about("Treaty talks")
+    client.get(SEARCH_URL, {"q": "treaty"})
+    post.title = "Treaty talks resume"
+    post.save()
+    page = client.get(SEARCH_URL, {"q": "treaty"}).content.decode()
+    assert "Treaty talks resume" in page
+
+
+def test_the_same_post_found_by_different_searches_has_the_same_summary(client, post_about):
+    post_about("Treaty talks", body="The arms trade treaty, again.")
+    by_title = client.get(SEARCH_URL, {"q": "talks"}).content.decode()
+    by_body = client.get(SEARCH_URL, {"q": "arms"}).content.decode()
+    summary = by_title[by_title.index('<article class="summary">') : by_title.index("</article>")]
+    assert summary in by_body
+    assert "<mark>arms</mark>" in by_body
+
+
+def test_a_blog_started_after_a_search_is_offered_in_the_form(client, network):
+    client.get(SEARCH_URL, {"q": "treaty"})
+    make_blog(name="Nairobi notes", slug="nairobi", language="sw")
+    page = client.get(SEARCH_URL, {"q": "treaty"}).content.decode()
+    assert '<option value="nairobi">Nairobi notes</option>' in page
+    assert '<option value="sw">' in page
+
+
+def test_each_search_shows_its_own_filters(client, post_about, network):
+    post_about("Treaty talks")
+    client.get(SEARCH_URL, {"q": "treaty", "blog": "london", "sort": "newest"})
+    page = client.get(SEARCH_URL, {"q": "weather", "blog": "paris"}).content.decode()
+    assert '<option value="paris" selected>' in page
+    assert '<option value="london" selected>' not in page
+    assert 'value="relevance" id="id_sort_0" checked' in page
+    assert 'name="q" value="weather"' in page
