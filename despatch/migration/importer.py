@@ -27,6 +27,10 @@ for the disk), and a kill loses at most the last second's items, which the
 next run brings in. The write lock is never held longer than that, so
 readers' comments still go in.
 
+On SQLite the run also gives its connection a page cache big enough for the
+comments' indexes, and lets the write-ahead log grow longer between
+checkpoints (see ``IMPORT_PAGE_CACHE_KIB``).
+
 Other apps' follow-up work (blog statistics, cached pages, the search index)
 is done once at the end, for everything the run changed.
 """
@@ -64,6 +68,7 @@ from despatch.conversations.privacy import retention_cutoff
 from despatch.conversations.text import fingerprint, render_comment_text
 from despatch.core.languages import CONTENT_LANGUAGE_CHOICES
 from despatch.core.rendering import BodyFormat
+from despatch.core.rows import insert_rows
 from despatch.posts.bulk import BulkChanges, posts_changed_in_bulk, posts_create_in_bulk
 from despatch.posts.models import Post, Tag
 from despatch.posts.publishing import freeze_signature
@@ -72,7 +77,6 @@ from despatch.search.indexing import search_index_in_bulk
 
 from .models import ImportedItem, LegacyAddress
 from .redirects import address_from_url, id_query_path, normalise_path
-from .rows import insert_rows
 from .wordpress_content import (
     ConversionContext,
     clean_text,
@@ -99,6 +103,16 @@ logger = logging.getLogger(__name__)
 # Finished items are committed together this often (see the module docstring).
 COMMIT_EVERY_ITEMS = 100
 COMMIT_EVERY_SECONDS = 1.0
+# SQLite's page cache during an import, in KiB. Its default (2 MB) is far smaller
+# than the comments' indexes on e-mail address, fingerprint and date, which new
+# comments go into in random order: every statement then reads their pages back
+# from the operating system. 32 MB holds them for a hundred thousand comments;
+# more would cost memory that the import's 300 MB budget needs for the rest.
+IMPORT_PAGE_CACHE_KIB = 32 * 1024
+# Pages SQLite's write-ahead log may hold before they are copied into the database
+# (1,000 by default: after every commit of an import). Those indexes' pages change
+# in commit after commit, and are copied once per checkpoint whatever the number.
+IMPORT_CHECKPOINT_PAGES = 10_000
 # New posts are written this many at a time (see the module docstring).
 NEW_POSTS_PER_BATCH = 100
 # Bump when the conversion of WordPress content changes, so a re-import refreshes posts.
@@ -218,8 +232,13 @@ def wordpress_import(
 WORDPRESS_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)")
 
 
+# Made once: ``json.dumps`` with options builds an encoder per call, and a large
+# import digests a hundred thousand comments. Digests of earlier runs must match.
+_DIGEST_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
 def _digest(*parts: Any) -> str:
-    encoded = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
+    encoded = _DIGEST_ENCODER.encode(parts)
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
@@ -263,6 +282,32 @@ def _column(model: type[models.Model], name: str) -> str:
     field = model._meta.get_field(name)
     assert isinstance(field, models.Field)
     return str(field.column)
+
+
+@contextmanager
+def _sqlite_tuned_for_import() -> Iterator[None]:
+    """Give the SQLite connection a larger page cache and log for the block.
+
+    See ``IMPORT_PAGE_CACHE_KIB`` and ``IMPORT_CHECKPOINT_PAGES``. The
+    connection outlives the import (a server thread keeps it), so its own
+    settings are put back afterwards.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (usual,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{IMPORT_PAGE_CACHE_KIB:d}")
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (usual_checkpoint,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {IMPORT_CHECKPOINT_PAGES:d}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(usual):d}")
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(usual_checkpoint):d}")
 
 
 def _truncate(value: str, length: int) -> str:
@@ -331,7 +376,7 @@ class _ImportRun:
             self.report.notes[
                 f"WXR version {self.report.wxr_version} is not one of 1.0–1.2; read as 1.2"
             ] += 1
-        with posts_changed_in_bulk(rolled_back=self.dry_run) as changes:
+        with _sqlite_tuned_for_import(), posts_changed_in_bulk(rolled_back=self.dry_run) as changes:
             self.changes = changes
             if self.dry_run:
                 with transaction.atomic():

@@ -7,8 +7,16 @@ its authors (``wp:author``), its terms (``wp:category``, ``wp:tag``,
 so on, each carrying its ``wp:postmeta`` and ``wp:comment`` children.
 
 Exports of large sites run to hundreds of megabytes, so the file is parsed
-with ``iterparse`` and every channel child is cleared and dropped once read:
-memory holds one item at a time, whatever the size of the file.
+with lxml's ``iterparse`` and every channel child is cleared and dropped once
+read: memory holds one item at a time, whatever the size of the file. The
+parser reports only the channel and the elements that can be its children
+(``item``, ``wp:author``, ``title``…); the elements inside an item, over a
+million in a large export, are built into its tree without a round trip
+through Python for each.
+
+Where the XML breaks, expat (through ElementTree) reads the file once more up
+to the break to describe it: its messages ("mismatched tag", "no element
+found") and positions are the ones users and our hints know.
 
 Elements are recognised by namespace, not by prefix. WordPress has written the
 ``wp`` namespace as ``http://wordpress.org/export/1.0/``, ``1.1/`` and ``1.2/``
@@ -20,10 +28,12 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+from lxml import etree
 
 # Versions written by WordPress's exporter; later minor versions are read the same way.
 KNOWN_WXR_VERSIONS = ("1.0", "1.1", "1.2")
@@ -33,6 +43,26 @@ CONTENT_NAMESPACE = "http://purl.org/rss/1.0/modules/content/"
 DC_NAMESPACE = "http://purl.org/dc/elements/1.1/"
 VERSION_NUMBER = re.compile(r"^\d+\.\d+$")
 PROLOG_BYTES = 256 * 1024
+# The parser takes the file this much at a time, and builds the items in it ahead
+# of the one being read: the smaller, the fewer items held at once.
+READ_BYTES = 16 * 1024
+# The elements the parser reports (see the module docstring). Their namesakes
+# inside items (an item's <title> and <category>) are reported too, and passed over.
+CHANNEL_TAGS = (
+    "channel",
+    "item",
+    "title",
+    "link",
+    "description",
+    "language",
+    "{*}author",
+    "{*}category",
+    "{*}tag",
+    "{*}term",
+    "{*}wxr_version",
+    "{*}base_site_url",
+    "{*}base_blog_url",
+)
 
 
 class WxrError(Exception):
@@ -379,7 +409,7 @@ class _CountingReader:
         self.bytes_read = 0
 
     def read(self, size: int = -1) -> bytes:
-        chunk = self.raw.read(size)
+        chunk = self.raw.read(READ_BYTES if size < 0 else min(size, READ_BYTES))
         self.bytes_read += len(chunk)
         return chunk
 
@@ -388,8 +418,9 @@ def _refuse_document_type(path: Path) -> None:
     """Refuse files that declare a document type before parsing them.
 
     WordPress never writes one, and a DTD is how entity tricks (billion laughs,
-    external files) get into XML. Python's expat parser already refuses both,
-    but a file that tries is not an export to trust with anything else either.
+    external files) get into XML. The parser is told neither to expand entities
+    nor to fetch anything, but a file that tries is not an export to trust with
+    anything else either.
     """
     with path.open("rb") as raw:
         head = raw.read(PROLOG_BYTES)
@@ -417,7 +448,39 @@ def _refuse_document_type(path: Path) -> None:
             return
 
 
-def _syntax_error(error: ElementTree.ParseError, path: Path) -> WxrSyntaxError:
+def _check_shape(root: Any) -> None:
+    """Refuse a document that is not ``<rss>`` with only ``<channel>`` under it, so far."""
+    if root.tag != "rss":
+        raise WxrRefused(
+            f"the document is <{vocabulary(root.tag) or root.tag}>, "
+            "not an RSS feed (<rss>): this is not a WordPress export"
+        )
+    if any(child.tag != "channel" for child in root):
+        raise WxrRefused(
+            "the feed has no <channel> right under <rss>: this is not a WordPress export"
+        )
+
+
+class _NoTree:
+    """A parser target that keeps nothing: reading a file again only to find where it breaks."""
+
+
+def _syntax_error(error: etree.XMLSyntaxError, path: Path) -> WxrSyntaxError:
+    """Where and why the XML of ``path`` breaks, in expat's words (see the module docstring)."""
+    parser = ElementTree.XMLParser(target=_NoTree())  # noqa: S314 - DTDs refused before parsing
+    try:
+        with path.open("rb") as raw:
+            while chunk := raw.read(1024 * 1024):
+                parser.feed(chunk)
+        parser.close()
+    except ElementTree.ParseError as described:
+        return _described_syntax_error(described, path)
+    # Something only libxml2 refuses, such as text beyond its limits: its own words, then.
+    line, column = error.position
+    return WxrSyntaxError(f"malformed XML, {error.msg}", line=line, column=column)
+
+
+def _described_syntax_error(error: ElementTree.ParseError, path: Path) -> WxrSyntaxError:
     line, column = error.position
     message = str(error).split(":")[0]
     hint = ""
@@ -475,7 +538,7 @@ class WxrFile:
             inventory.error = error
         return inventory
 
-    def records(self, *, outline: bool = False) -> Iterator[WxrRecord]:
+    def records(self, *, outline: bool = False) -> Generator[WxrRecord, None, None]:
         """Yield the channel header, authors, terms and items as the parser reaches them.
 
         The ``WxrChannel`` comes once, just before the first item (or at the end
@@ -489,35 +552,40 @@ class WxrFile:
         channel_sent = False
         with self.path.open("rb") as raw:
             self._reader = _CountingReader(raw)
-            events = ElementTree.iterparse(  # noqa: S314 - DTDs refused above; expat
+            events = etree.iterparse(
                 self._reader,
-                events=("start", "end"),  # refuses external entities itself
+                events=("start", "end"),
+                tag=CHANNEL_TAGS,
+                remove_comments=True,
+                remove_pis=True,
+                # DTDs are refused above; nothing may be fetched or expanded either.
+                resolve_entities=False,
+                no_network=True,
+                # A post may hold more than libxml2's usual 10 MB of text; expat did not
+                # mind, and nor should we.
+                huge_tree=True,
             )
-            depth = 0
+            root: Any = None
             channel_element: Any = None
             try:
                 for event, element in events:
+                    if root is None:
+                        root = element.getroottree().getroot()
+                        _check_shape(root)
+                    parent = element.getparent()
                     if event == "start":
-                        depth += 1
-                        if depth == 1 and element.tag != "rss":
-                            raise WxrRefused(
-                                f"the document is <{vocabulary(element.tag) or element.tag}>, "
-                                "not an RSS feed (<rss>): this is not a WordPress export"
-                            )
-                        if depth == 2:
-                            if element.tag != "channel":
-                                raise WxrRefused(
-                                    "the feed has no <channel> right under <rss>: "
-                                    "this is not a WordPress export"
-                                )
+                        if element.tag == "channel":
+                            _check_shape(root)
                             channel_element = element
                         continue
-                    depth -= 1
-                    if depth != 2:
-                        if depth == 1 and not channel_sent:
+                    if parent is root:
+                        _check_shape(root)
+                        if not channel_sent:
                             self._check_version(channel)
                             channel_sent = True
                             yield channel
+                        continue
+                    if parent is not channel_element or channel_element is None:
                         continue
                     name = vocabulary(element.tag)
                     if name == "item":
@@ -536,10 +604,22 @@ class WxrFile:
                             yield term
                     else:
                         self._read_header(channel, name, element)
+                    # Unreported children before this one (a <generator>, an <image>) go too.
                     element.clear()
+                    while element.getprevious() is not None:
+                        del channel_element[0]
                     channel_element.remove(element)
-            except ElementTree.ParseError as error:
-                raise _syntax_error(error, self.path) from error
+            except etree.XMLSyntaxError as error:
+                # libxml2 also complains, once the whole file is read, about namespace
+                # names that XML allows and expat accepts (a URI with accented letters);
+                # only an error that stopped the parse, or came before any element, is one.
+                fatal = etree.ErrorLevels.FATAL
+                stopped = any(entry.level == fatal for entry in events.error_log)
+                if stopped or self.bytes_read < self.size or root is None:
+                    raise _syntax_error(error, self.path) from error
+            # A document none of whose elements was reported (<feed/>), or one with
+            # something else than a channel after the channel.
+            _check_shape(events.root if root is None else root)
 
     @staticmethod
     def _read_header(channel: WxrChannel, name: str, element: Any) -> None:

@@ -305,6 +305,25 @@ def test_a_batch_that_fails_in_the_database_is_written_again_item_by_item(write_
     assert sorted(Post.objects.values_list("slug", flat=True)) == [f"post-{n}" for n in range(1, 6)]
 
 
+def test_the_sqlite_settings_tuned_for_an_import_are_put_back_afterwards():
+    """A larger page cache and log during the run; the connection, which outlives it, as before."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the tuning is SQLite's")
+    seen_during: list[tuple[int, int]] = []
+
+    def settings() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            cache = cursor.fetchone()[0]
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return cache, cursor.fetchone()[0]
+
+    before = settings()
+    wordpress_import(path=EMBASSY, progress=lambda progress: seen_during.append(settings()))
+    assert seen_during[-1] == (-importer.IMPORT_PAGE_CACHE_KIB, importer.IMPORT_CHECKPOINT_PAGES)
+    assert settings() == before
+
+
 def test_an_item_without_a_post_number_is_reported_and_skipped():
     """The embassy file's “Broken number” item has no numeric wp:post_id."""
     report = wordpress_import(path=EMBASSY)

@@ -117,3 +117,31 @@ def test_memory_holds_one_item_at_a_time(write_wxr):
             assert len(numbers) < 10
             assert all(int(number) >= 30 for number in numbers if number)
             break
+
+
+def test_a_post_longer_than_libxml2s_usual_limit_is_read_whole(write_wxr):
+    """libxml2 refuses text over 10 MB unless told otherwise; expat, read before, never did."""
+    body = "The treaty text, clause by clause. " * 320_000  # over 11 MB
+    path = write_wxr(wxr_item(1, content=body))
+    item = next(r for r in WxrFile(path).records() if isinstance(r, WxrItem))
+    assert item.content == body
+
+
+def test_text_after_the_channel_is_refused_as_not_wxr(tmp_path):
+    """Only <channel> belongs under <rss>, even after the channel, as before."""
+    path = tmp_path / "extra.xml"
+    path.write_text(
+        '<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/"><channel>'
+        "<wp:wxr_version>1.2</wp:wxr_version></channel><extra/></rss>"
+    )
+    with pytest.raises(WxrRefused, match="no <channel> right under <rss>"):
+        list(WxrFile(path).records())
+
+
+def test_an_empty_file_is_reported_as_broken_xml(tmp_path):
+    """Nothing at all to read: the same "no element found" as a file cut off at once."""
+    path = tmp_path / "empty.xml"
+    path.write_bytes(b"")
+    with pytest.raises(WxrSyntaxError, match="no element found") as broken:
+        list(WxrFile(path).records())
+    assert broken.value.line == 1

@@ -152,6 +152,22 @@ def test_posts_created_in_bulk_are_rendered_as_a_save_renders_them(follow_ups):
     assert ArchiveMonth.objects.filter(blog=blog).exists()
 
 
+def test_posts_created_in_bulk_come_back_as_saved_rows():
+    """Each instance has its key and the stored timestamps, and saves as an update."""
+    blog, author = make_blog(), make_author()
+    posts = [new_post(blog, author, number) for number in range(2)]
+    with posts_changed_in_bulk():
+        posts_create_in_bulk(posts=[(post, []) for post in posts])
+    for post in posts:
+        stored = Post.objects.get(pk=post.pk)
+        assert (post.created_at, post.updated_at) == (stored.created_at, stored.updated_at)
+        assert not post._state.adding
+        post.title = "Changed"
+        post.save()
+    assert Post.objects.count() == 2
+    assert set(Post.objects.values_list("title", flat=True)) == {"Changed"}
+
+
 def test_posts_are_created_in_bulk_only_inside_a_block():
     """Without a block nobody would do the follow-up work, so the call is refused."""
     post = new_post(make_blog(), make_author(), 1)

@@ -30,11 +30,12 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
 
     What ``bulk_create`` does, without building a model instance per row or
     going through the query compiler: a field missing from a row takes its
-    default, ``auto_now`` fields take the time, and every value is prepared by
-    its own field (``get_db_prep_save``), so dates, JSON and addresses are
-    stored exactly as the ORM stores them. As with ``bulk_create``, ``save()``
-    and the save signals do not run. On a database that cannot return new
-    keys from one statement, this is ``bulk_create``.
+    default, ``auto_now`` fields take the time unless the row gives one (the
+    time its instance was given), and every value is prepared by its own
+    field (``get_db_prep_save``), so dates, JSON and addresses are stored
+    exactly as the ORM stores them. As with ``bulk_create``, ``save()`` and the
+    save signals do not run. On a database that cannot return new keys from one
+    statement, this is ``bulk_create``.
     """
     if not rows:
         return []
@@ -71,10 +72,10 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
         for row in batch:
             for field in fields:
                 name = field.attname
-                if name in stamped:
-                    value = now
-                elif name in row:
+                if name in row:
                     value = row[name]
+                elif name in stamped:
+                    value = now
                 elif name in defaults:
                     values.append(defaults[name])
                     continue
