@@ -92,10 +92,14 @@ class BulkChanges:
                 "tag_id", flat=True
             )
             keys.update(cache_keys.tag_posts_key(tag_id) for tag_id in tag_ids)
+        if self.commented:
+            # Comment counts show in summaries and "recent comments" across the site.
+            keys.add(cache_keys.COMMENTS)
         for post_id, blog_id in self.commented.items():
             keys.add(cache_keys.blog_comments_key(blog_id))
             if post_id not in self.created_post_ids:
                 keys.add(cache_keys.post_comments_key(post_id))
+                keys.add(cache_keys.post_key(post_id))
         return keys
 
 

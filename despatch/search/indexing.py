@@ -67,6 +67,9 @@ def search_index_in_bulk(
     if recount_vocabulary:
         with transaction.atomic(using=backend.alias):
             backend.rebuild_vocabulary()
+            # Ranking weighs words by the vocabulary's counts: results kept
+            # before the recount would go on ranking by the old ones.
+            invalidate_surrogate_keys([SEARCH_RESULTS])
     backend.optimise()
     return total
 

@@ -91,6 +91,21 @@ def test_a_changed_post_invalidates_its_own_page_and_a_new_one_only_its_listings
     assert f"blog-{existing.blog_id}-posts" in keys
 
 
+def test_comments_added_in_a_block_refresh_every_page_counting_them(follow_ups):
+    """Summaries show a post's comment count, and "recent comments" show up everywhere."""
+    existing = make_post()
+    forget(follow_ups)
+    with posts_changed_in_bulk() as changes:
+        changes.comments_changed(post_id=existing.pk, blog_id=existing.blog_id)
+    keys = follow_ups["invalidations"][0]
+    assert {
+        "comments",
+        f"post-{existing.pk}",
+        f"post-{existing.pk}-comments",
+        f"blog-{existing.blog_id}-comments",
+    } <= keys
+
+
 def test_a_rolled_back_block_drops_its_follow_up_work(follow_ups):
     """A dry run leaves caches and counts alone: nothing it did will be committed."""
     blog, author = make_blog(), make_author()

@@ -164,3 +164,25 @@ def test_a_document_holds_folded_words_not_markup(post_about):
     assert document.author == "jane marlow"
     assert "post" in document.facets
     assert SearchEntry.objects.get(post=post).key == document.key
+
+
+def test_kept_search_results_are_retired_after_the_vocabulary_is_recounted(post_about, monkeypatch):
+    """Ranking weighs words by the vocabulary's counts, so results kept from before a
+    recount must not outlive it."""
+    from despatch.search import indexing
+    from despatch.search.backends import get_backend
+
+    post = post_about("Arms trade treaty")
+    events: list[str] = []
+    backend = get_backend()
+    rebuild = backend.rebuild_vocabulary
+
+    def recount() -> int:
+        events.append("recount")
+        return rebuild()
+
+    monkeypatch.setattr(indexing, "get_backend", lambda: backend)
+    monkeypatch.setattr(backend, "rebuild_vocabulary", recount)
+    monkeypatch.setattr(indexing, "invalidate_surrogate_keys", lambda keys: events.append("retire"))
+    search_index_in_bulk(post_ids=[post.pk], recount_vocabulary=True)
+    assert events[-2:] == ["recount", "retire"]
