@@ -71,8 +71,8 @@ def search_posts(
 ) -> SearchOutcome:
     """Run ``criteria`` and return page ``page_number`` of the results.
 
-    A fixed number of queries whatever the corpus size: the engine's (two to
-    five) and the posts with their text; a search that finds nothing adds the
+    A bounded number of queries whatever the corpus size: the engine's (two to
+    ten, depending on how far back it has to look) and the posts with their text; a search that finds nothing adds the
     look-ups for help. With ``request``, the engine's answer is kept between
     requests under the keys a cached search page is filed under: until the
     index or any live post changes, or a scheduled post's time comes.
