@@ -16,6 +16,7 @@ in each app server's own memory (the ``pages`` cache); the versions are shared.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -72,13 +73,14 @@ def _versions(request: HttpRequest, keys: set[str]) -> dict[str, str] | None:
 def _timeout(request: HttpRequest) -> float:
     """Keep fragments no longer than a whole page, nor past a scheduled post's time.
 
-    Worked out once per request: it may cost a query.
+    The moment is worked out once per request (it may cost a query) and each
+    fragment is kept until then, however late in the render it is stored.
     """
-    timeout: float | None = getattr(request, "_fragment_timeout", None)
-    if timeout is None:
-        timeout = seconds_to_keep(request)
-        request._fragment_timeout = timeout  # type: ignore[attr-defined]
-    return timeout
+    keep_until: float | None = getattr(request, "_fragment_keep_until", None)
+    if keep_until is None:
+        keep_until = time.time() + seconds_to_keep(request)
+        request._fragment_keep_until = keep_until  # type: ignore[attr-defined]
+    return max(0.0, keep_until - time.time())
 
 
 def cached_fragment(

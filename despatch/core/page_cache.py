@@ -270,12 +270,15 @@ class PageCacheMiddleware:
         # with no page cache to fill, does not need it.
         seconds = _page_seconds(request) if storable or not sets_own_lifetime else 0.0
         _public_headers(response, keys, None if sets_own_lifetime else seconds)
+        # Counted from now, not from when the page is stored: storing waits on
+        # the shared cache, and a page must not outlive its horizon by that wait.
+        expires_at = time.monotonic() + seconds
         if storable and seconds > 0:
             versions = surrogates.current_versions(keys)
             # A change during the render may be missing from it: such a page is
             # served to this reader but not kept.
             if versions is not None and surrogates.generation() == generation_before:
-                pages.put(key, self._page(response, versions, generation_before, seconds))
+                pages.put(key, self._page(response, versions, generation_before, expires_at))
         return response
 
     @staticmethod
@@ -286,7 +289,7 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _page(
-        response: HttpResponse, versions: dict[str, str], generation: str, seconds: float
+        response: HttpResponse, versions: dict[str, str], generation: str, expires_at: float
     ) -> CachedPage:
         parts = CSRF_TOKEN_VALUE.split(response.content)
         has_csrf_field = len(parts) > 1
@@ -308,7 +311,7 @@ class PageCacheMiddleware:
             generation=generation,
             etag=etag,
             last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
-            expires_at=time.monotonic() + seconds,
+            expires_at=expires_at,
         )
 
     def _replay(self, request: HttpRequest, page: CachedPage) -> HttpResponse:
