@@ -72,10 +72,11 @@ def search_posts(
     """Run ``criteria`` and return page ``page_number`` of the results.
 
     A bounded number of queries whatever the corpus size: the engine's (two to
-    ten, depending on how far back it has to look) and the posts with their text; a search that finds nothing adds the
-    look-ups for help. With ``request``, the engine's answer is kept between
-    requests under the keys a cached search page is filed under: until the
-    index or any live post changes, or a scheduled post's time comes.
+    ten, depending on how far back it has to look) and the posts with their
+    text; a search that finds nothing adds the look-ups for help. With
+    ``request``, the engine's answer is kept between requests under the keys a
+    cached search page is filed under: until the index or any live post
+    changes, or a scheduled post's time comes.
     """
     per_page = per_page or settings.DESPATCH_SEARCH_RESULTS_PER_PAGE
     backend = get_backend()
