@@ -47,6 +47,12 @@ def blog_comments_key(blog_id: int) -> str:
 LISTING = (LIVE_POSTS, BLOGS, AUTHORS, TAGS)
 
 
+def summary_keys(post_ids: Iterable[int]) -> list[str]:
+    """Keys of the posts' summaries: the posts (whose keys also change with their
+    comment counts and tags) and the names of blogs, authors and tags they show."""
+    return [*(post_key(post_id) for post_id in post_ids), BLOGS, AUTHORS, TAGS]
+
+
 def post_change_keys(post: Post, tag_ids: Iterable[int]) -> list[str]:
     """Keys touched when a live post (or one that just stopped being live) changes."""
     return [

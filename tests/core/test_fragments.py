@@ -7,7 +7,6 @@ runs when a change commits, and fragments are bypassed inside transactions.
 from __future__ import annotations
 
 import re
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -24,6 +23,7 @@ from despatch.core import surrogates
 from despatch.core.fragments import cached_fragment
 from despatch.posts import selectors
 from despatch.posts.publishing import post_publish, post_unpublish
+from tests.clock import wait_until
 from tests.conversations.conftest import make_comment, moderators_group, sign_in
 from tests.factories import days_ago, make_author, make_blog, make_post, make_user
 
@@ -189,8 +189,7 @@ def test_the_cached_comment_rules_follow_every_change_and_the_clock(client, netw
     soon = timezone.now() + timedelta(seconds=2)
     closure = CommentClosure.objects.create(blog=post.blog, starts_at=soon)
     assert "comment-form" in client.get(url).content.decode()
-    while timezone.now() <= soon:
-        time.sleep(0.1)
+    wait_until(soon)
     assert "Comments are closed on this blog." in client.get(url).content.decode()
     CommentClosure.objects.filter(pk=closure.pk).update(ends_at=timezone.now())
     closure.refresh_from_db()
@@ -235,8 +234,7 @@ def test_a_scheduled_posts_address_answers_once_its_time_comes(client, network):
     )
     url = scheduled.get_absolute_url()
     assert client.get(url).status_code == 404
-    while timezone.now() <= when:
-        time.sleep(0.1)
+    wait_until(when)
     assert client.get(url).status_code == 200
 
 
@@ -501,8 +499,7 @@ def test_a_scheduled_post_joins_the_listings_at_its_time(client, network):
     del urls["month"]  # the month may not be this month's
     for url in urls.values():
         assert "Embargoed statement" not in client.get(url).content.decode()
-    while timezone.now() <= when:
-        time.sleep(0.1)
+    wait_until(when)
     for name, url in urls.items():
         assert "Embargoed statement" in client.get(url).content.decode(), name
 

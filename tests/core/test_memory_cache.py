@@ -62,3 +62,10 @@ def test_a_single_value_larger_than_the_budget_is_still_kept(cache):
     big = "y" * (6 * STORED)
     cache.set("big", big)
     assert cache.get("big") == big
+
+
+def test_a_counter_incremented_in_place_is_counted_at_its_new_size(cache):
+    """``incr`` rewrites the stored value without going through ``set``."""
+    cache.set("counter", 1)
+    cache.incr("counter", 10**30)
+    assert cache.size_in_bytes == len(pickle.dumps(1 + 10**30, pickle.HIGHEST_PROTOCOL))

@@ -21,6 +21,7 @@ from despatch.core import page_cache, surrogates
 from despatch.posts import cache_keys
 from despatch.posts.models import Post
 from despatch.posts.publishing import post_publish, post_unpublish
+from tests.clock import wait_until
 from tests.factories import days_ago, make_author, make_blog, make_post
 
 pytestmark = pytest.mark.django_db
@@ -219,13 +220,6 @@ def test_cached_pages_expire_when_the_next_scheduled_post_goes_live(network, set
     assert 29 < page_cache.seconds_to_keep() <= 30
     settings.DESPATCH_PAGE_CACHE_HORIZONS = []
     assert page_cache.seconds_to_keep() == settings.DESPATCH_PAGE_CACHE_SECONDS
-
-
-def wait_until(moment):
-    """Until a little past ``moment``: the page cache counts on a monotonic clock, read
-    microseconds after the wall clock it started from."""
-    while timezone.now() <= moment + timedelta(milliseconds=20):
-        time.sleep(0.05)
 
 
 def test_a_cached_post_page_closes_its_form_when_the_blogs_comment_period_ends(client, network):

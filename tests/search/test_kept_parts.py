@@ -9,7 +9,6 @@ invalidation runs when a change commits.
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -18,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from despatch.posts.models import Post
+from tests.clock import wait_until
 from tests.factories import make_blog
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,8 +60,7 @@ def test_a_scheduled_post_is_found_once_its_time_comes(client, post_about):
     when = timezone.now() + timedelta(seconds=2)
     post_about("Treaty signed", status=Post.Status.SCHEDULED, published_at=when)
     assert "Treaty signed" not in client.get(SEARCH_URL, {"q": "treaty"}).content.decode()
-    while timezone.now() <= when:
-        time.sleep(0.1)
+    wait_until(when)
     assert "Treaty signed" in client.get(SEARCH_URL, {"q": "treaty"}).content.decode()
 
 

@@ -62,12 +62,7 @@ def post_summaries(context: template.Context, post_ids: list[int]) -> SafeString
     return _fragment(
         context,
         name="post-summaries:" + ",".join(str(post_id) for post_id in post_ids),
-        keys=[
-            *(cache_keys.post_key(post_id) for post_id in post_ids),
-            BLOGS,
-            AUTHORS,
-            cache_keys.TAGS,
-        ],
+        keys=cache_keys.summary_keys(post_ids),
         render=render,
     )
 

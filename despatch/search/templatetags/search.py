@@ -16,9 +16,8 @@ from django.template.loader import render_to_string
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from despatch.blogs.cache_keys import AUTHORS, BLOGS
 from despatch.core.fragments import cached_fragment
-from despatch.posts.cache_keys import LISTING, TAGS, post_key
+from despatch.posts.cache_keys import LISTING, summary_keys
 from despatch.posts.selectors import summarised_posts
 
 if TYPE_CHECKING:
@@ -72,7 +71,7 @@ def with_summaries(
         html = cached_fragment(
             context.get("request"),
             name=f"search-result-summary:{post_id}",
-            keys=[post_key(post_id), BLOGS, AUTHORS, TAGS],
+            keys=summary_keys([post_id]),
             render=render,
         )
         return mark_safe(html)  # rendered by an autoescaping template
