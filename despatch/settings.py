@@ -79,6 +79,7 @@ MIDDLEWARE = [
     # it and answered before any of it runs (see despatch/core/page_cache.py).
     "despatch.core.page_cache.PageCacheMiddleware",
     "despatch.core.middleware.DatabaseUnavailableMiddleware",
+    "despatch.core.middleware.SiteLocaleMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "despatch.core.middleware.SecureHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

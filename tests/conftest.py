@@ -39,11 +39,15 @@ def _media_in_a_temporary_folder(settings, tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Every test starts with empty caches. The database cache needs no clearing:
-    what a test writes there is rolled back with the rest of its transaction."""
+    what a test writes there is rolled back with the rest of its transaction, so
+    the surrogate versions this process remembers from it are forgotten too."""
     from django.core.cache import caches
     from django.core.cache.backends.db import DatabaseCache
+
+    from despatch.core.surrogates import forget_known_versions
 
     for alias in settings.CACHES:
         if not isinstance(caches[alias], DatabaseCache):
             caches[alias].clear()
+    forget_known_versions()
     yield

@@ -53,16 +53,20 @@ def read_with_every_page(*keys: str) -> None:
 def _versions(request: HttpRequest, keys: set[str]) -> dict[str, str] | None:
     """The versions of ``keys``, read once per request for every key the page has named.
 
-    The first fragment of a page fetches, in the same round trip, the versions of
-    all the keys the view has declared so far, so a page with several fragments
-    costs one lookup in the shared cache rather than one per fragment.
+    The surrogate generation is read once per request, and versions this process
+    has read since it last moved come from memory. Otherwise the first fragment
+    of a page fetches, in the same round trip, the versions of all the keys the
+    view has declared so far, so a page with several fragments costs one lookup
+    in the shared cache rather than one per fragment.
     """
     known: dict[str, str] = getattr(request, "_fragment_versions", {})
     missing = keys - known.keys()
     if missing:
+        if not hasattr(request, "_fragment_generation"):
+            request._fragment_generation = surrogates.generation()  # type: ignore[attr-defined]
         also_wanted = getattr(request, "surrogate_keys", set()) | _READ_WITH_EVERY_PAGE
         wanted = missing | (also_wanted - known.keys())
-        fetched = surrogates.current_versions(wanted)
+        fetched = surrogates.versions_at(request._fragment_generation, wanted)  # type: ignore[attr-defined]
         if fetched is None:
             return None
         known = {**known, **fetched}

@@ -1,13 +1,16 @@
-"""Middleware every response passes through: security headers and database outages."""
+"""Middleware every response passes through: security headers, database outages and the
+site's language and time zone."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +58,27 @@ class SecureHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         )
         return response
+
+
+class SiteLocaleMiddleware:
+    """Make the site's language and time zone the active ones while a request is answered.
+
+    Django falls back to both when none is active, but only after asgiref's
+    ``Local`` has raised and caught an exception, at every look-up; a page makes
+    a hundred of them (each translated string, date and kept fragment).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        translation.activate(settings.LANGUAGE_CODE)
+        timezone.activate(timezone.get_default_timezone())
+        try:
+            return self.get_response(request)
+        finally:
+            translation.deactivate()
+            timezone.deactivate()
 
 
 class DatabaseUnavailableMiddleware:

@@ -367,13 +367,32 @@ def reader_csrf_token(request: HttpRequest) -> tuple[str, str | None]:
     new_secret = None
     if len(secret) != CSRF_SECRET_LENGTH or not all(char in CSRF_CHAR_INDEX for char in secret):
         secret = new_secret = _random_csrf_string(CSRF_SECRET_LENGTH)
+    return _masked(secret), new_secret
+
+
+def form_csrf_token(request: HttpRequest) -> str:
+    """``django.middleware.csrf.get_token()``, drawing its random characters at once.
+
+    As there, the secret ``CsrfViewMiddleware`` read from the reader's cookie is
+    used when there is one, and a new one is made otherwise; either way the
+    middleware sends it back as the cookie with the response.
+    """
+    secret = request.META.get("CSRF_COOKIE")
+    if secret is None:
+        secret = request.META["CSRF_COOKIE"] = _random_csrf_string(CSRF_SECRET_LENGTH)
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    return _masked(secret)
+
+
+def _masked(secret: str) -> str:
+    """The secret under a fresh random mask, so that no page ever carries it as it is."""
     mask = _random_csrf_string(CSRF_SECRET_LENGTH)
     base = len(CSRF_ALLOWED_CHARS)
     cipher = "".join(
         CSRF_ALLOWED_CHARS[(CSRF_CHAR_INDEX[plain] + CSRF_CHAR_INDEX[key]) % base]
         for plain, key in zip(secret, mask, strict=True)
     )
-    return mask + cipher, new_secret
+    return mask + cipher
 
 
 def set_csrf_cookie(response: HttpResponse, secret: str) -> None:

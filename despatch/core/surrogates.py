@@ -114,25 +114,89 @@ def _change_generation() -> None:
         _shared_cache().set(GENERATION_KEY, uuid.uuid4().hex, VERSION_TIMEOUT)
 
 
+class _KnownVersions:
+    """Versions this process has read, trusted while the generation stays where it was.
+
+    Every invalidation moves the generation, so versions read after the generation
+    showed ``token`` are current for as long as it still shows ``token``: a page
+    then finds its versions in memory, with no round trip to the shared cache.
+    Entries are filed only under the token read *before* they were fetched, which
+    is what makes a change landing during the fetch safe: it has moved the
+    generation, and nobody reading the new one trusts what was filed under the old.
+    """
+
+    # Far more keys than a site names between two changes; past it, start again.
+    MAX_KEYS = 100_000
+
+    def __init__(self) -> None:
+        # One attribute, replaced whole, so a reader never pairs one token with
+        # another token's versions. Entries are only ever added to a dict in place.
+        self._memo: tuple[str | None, dict[str, str]] = (None, {})
+        self._lock = threading.Lock()
+
+    def at(self, token: str) -> dict[str, str]:
+        memo_token, versions = self._memo
+        return versions if memo_token == token else {}
+
+    def remember(self, token: str, versions: dict[str, str]) -> None:
+        with self._lock:
+            memo_token, known = self._memo
+            if memo_token != token or len(known) + len(versions) > self.MAX_KEYS:
+                self._memo = (token, dict(versions))
+            else:
+                known.update(versions)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._memo = (None, {})
+
+
+_known_versions = _KnownVersions()
+
+
+def forget_known_versions() -> None:
+    """Drop the versions this process remembers (for tests that roll the shared cache back)."""
+    _known_versions.forget()
+
+
 def current_versions(keys: Iterable[str]) -> dict[str, str] | None:
     """Return the version of each key, minting versions for keys never seen.
 
     ``None`` means the shared cache could not be reached: callers then neither
     serve nor store cached pages.
     """
-    names = {f"{VERSION_PREFIX}{key}": key for key in keys}
+    return versions_at(generation(), keys)
+
+
+def versions_at(token: str | None, keys: Iterable[str]) -> dict[str, str] | None:
+    """Like :func:`current_versions`, for a caller that has read the generation already.
+
+    Versions remembered at ``token`` are answered from memory; the others are
+    fetched (in one round trip) and remembered at ``token``. ``token`` must have
+    been read before this call, never after. With ``None`` (the generation could
+    not be read) every version is fetched and nothing is remembered.
+    """
+    known = _known_versions.at(token) if token is not None else {}
+    wanted = {key for key in keys if key not in known}
+    found = {key: known[key] for key in keys if key in known} if known else {}
+    if not wanted:
+        return found
+    names = {f"{VERSION_PREFIX}{key}": key for key in wanted}
     try:
         cache = _shared_cache()
-        found = cache.get_many(names)
-        for name in names.keys() - found.keys():
+        fetched = cache.get_many(names)
+        for name in names.keys() - fetched.keys():
             cache.add(name, uuid.uuid4().hex, VERSION_TIMEOUT)
-            found[name] = cache.get(name)
+            fetched[name] = cache.get(name)
     except Exception:
         logger.warning("Cache unavailable while reading surrogate versions", exc_info=True)
         return None
-    if any(value is None for value in found.values()):
+    if any(value is None for value in fetched.values()):
         return None
-    return {names[name]: value for name, value in found.items()}
+    fetched_versions = {names[name]: value for name, value in fetched.items()}
+    if token is not None:
+        _known_versions.remember(token, fetched_versions)
+    return {**found, **fetched_versions}
 
 
 def _bump(keys: list[str]) -> None:

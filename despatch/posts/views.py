@@ -22,7 +22,7 @@ from despatch.core.surrogates import add_surrogate_keys
 
 from . import cache_keys, selectors
 from .models import Post, Tag
-from .structured_data import article_data, author_page_data
+from .structured_data import author_page_data
 
 RowT = TypeVar("RowT", bound=Model)
 
@@ -301,6 +301,5 @@ class PostView(TemplateView):
             blog=post.blog,
             author=post.author,
             tags=tags,
-            structured_data=article_data(post, tags),
         )
         return context

@@ -25,7 +25,7 @@ from .text import plain_text
 
 # What a result needs of its post: whether it is live, its language (the
 # blog's if it has none of its own), its title and the body its snippet comes from.
-RESULT_FIELDS = ("title", "status", "published_at", "language", "body_html", "blog__language")
+RESULT_FIELDS = ("title", "status", "published_at", "language", "blog__language")
 
 
 @dataclass(frozen=True)
@@ -72,19 +72,20 @@ def search_posts(
     """Run ``criteria`` and return page ``page_number`` of the results.
 
     A bounded number of queries whatever the corpus size: the engine's (two to
-    ten, depending on how far back it has to look) and the posts with their
-    text; a search that finds nothing adds the look-ups for help. With
-    ``request``, the engine's answer is kept between requests under the keys a
-    cached search page is filed under: until the index or any live post
-    changes, or a scheduled post's time comes.
+    ten, depending on how far back it has to look), the posts' text for the
+    snippets, and the posts shown; a search that finds nothing adds the
+    look-ups for help. With ``request``, the engine's answer and the snippets
+    are kept between requests under the keys a cached search page is filed
+    under: until the index or any live post changes, or a scheduled post's
+    time comes.
     """
     per_page = per_page or settings.DESPATCH_SEARCH_RESULTS_PER_PAGE
     backend = get_backend()
     filters = criteria.filters()
     offset = (page_number - 1) * per_page
 
-    def engine_answer() -> SearchHits:
-        return backend.search(
+    def engine_answer() -> tuple[SearchHits, dict[int, SafeString]]:
+        hits = backend.search(
             criteria.query,
             filters=filters,
             order=criteria.order,
@@ -92,11 +93,17 @@ def search_posts(
             limit=per_page,
             now=timezone.now(),
         )
+        if not criteria.query.has_required:
+            return hits, {}
+        bodies = Post.objects.filter(pk__in=hits.post_ids).values_list("pk", "body_html")
+        return hits, {pk: snippet(plain_text(body), criteria.query) for pk, body in bodies}
 
-    # Ranking by relevance reads every one of the newest few hundred matches,
-    # which costs more than the rest of the page; a search made again, or a
-    # page of it visited again, need not read them again.
-    hits = cached_fragment(
+    # Ranking by relevance reads every one of the newest few hundred matches, and
+    # marking each result's best passage reads its whole text: both cost more
+    # than the rest of the page, and a search made again, or a page of it visited
+    # again, need not do either again. A post's text changes only with an edit,
+    # which changes ``LIVE_POSTS``.
+    hits, snippets = cached_fragment(
         request,
         name=f"search-hits:{criteria.query!r}:{filters!r}:{criteria.order}:{offset}:{per_page}",
         keys=[LIVE_POSTS, SEARCH_RESULTS],
@@ -105,8 +112,8 @@ def search_posts(
     # Looked up by key alone and checked with ``is_live`` (the rule ``published()``
     # applies in SQL): with the status filter in SQL, SQLite may walk the
     # status index of every post instead of fetching ten rows by key. Only what
-    # the page shows beside each summary comes along, and the body for the
-    # snippet: the summaries are fragments of their own (see ``with_summaries``).
+    # the page shows beside each summary comes along: the summaries are
+    # fragments of their own (see ``with_summaries``).
     posts = {
         post.pk: post
         for post in Post.objects.filter(pk__in=hits.post_ids)
@@ -116,13 +123,7 @@ def search_posts(
     }
     ordered = [posts[post_id] for post_id in hits.post_ids if post_id in posts]
     results = [
-        SearchResult(
-            post=post,
-            snippet=snippet(plain_text(post.body_html), criteria.query)
-            if criteria.query.has_required
-            else mark_safe(""),
-        )
-        for post in ordered
+        SearchResult(post=post, snippet=snippets.get(post.pk, mark_safe(""))) for post in ordered
     ]
     outcome = SearchOutcome(
         page=Page(object_list=results, number=page_number, has_next=hits.has_next),

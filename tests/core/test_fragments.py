@@ -10,6 +10,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -82,7 +83,7 @@ def test_fragments_are_neither_served_nor_stored_inside_a_transaction():
 
 
 def test_a_cache_outage_renders_the_fragment_every_time(monkeypatch):
-    monkeypatch.setattr(surrogates, "current_versions", lambda keys: None)
+    monkeypatch.setattr(surrogates, "versions_at", lambda generation, keys: None)
     render = Renderer()
     fragment(render)
     fragment(render)
@@ -100,12 +101,47 @@ def test_each_language_has_its_own_fragment():
 def test_one_lookup_in_the_shared_cache_serves_every_fragment_of_a_page():
     """The first fragment reads the versions of every key the view has named so far."""
     surrogates.current_versions(["post-1", "blogs", "tags"])
+    surrogates.forget_known_versions()  # as in a process that has not read them yet
     request = RequestFactory().get("/")
     surrogates.add_surrogate_keys(request, ["post-1", "blogs", "tags"])
     with CaptureQueriesContext(connection) as queries:
         for name, keys in [("a", ["post-1"]), ("b", ["blogs"]), ("c", ["tags", "post-1"])]:
             cached_fragment(request, name=name, keys=keys, render=Renderer())
     assert sum("despatch_cache" in q["sql"] for q in queries.captured_queries) == 1
+
+
+def shared_cache_reads(call) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    return sum("despatch_cache" in q["sql"] for q in queries.captured_queries)
+
+
+def test_versions_once_read_come_from_memory_until_an_invalidation_anywhere():
+    before = surrogates.current_versions(["post-1", "blogs"])
+    assert shared_cache_reads(lambda: surrogates.current_versions(["post-1", "blogs"])) == 0
+    surrogates.invalidate_surrogate_keys(["blogs"])
+    after = surrogates.current_versions(["post-1", "blogs"])
+    assert after is not None and before is not None
+    assert after["blogs"] != before["blogs"]
+    assert after["post-1"] == before["post-1"]
+
+
+def test_versions_read_as_a_change_lands_are_never_trusted_after_it():
+    """A render that read the generation before a change files what it reads under
+    that old generation, where no later reader looks."""
+    surrogates.current_versions(["blogs"])
+    generation_before = surrogates.generation()
+    surrogates.invalidate_surrogate_keys(["blogs"])
+    surrogates.versions_at(generation_before, ["blogs", "tags"])
+    assert surrogates.current_versions(["blogs"]) == {
+        "blogs": caches["default"].get(f"{surrogates.VERSION_PREFIX}blogs")
+    }
+
+
+def test_without_a_generation_versions_are_read_every_time(monkeypatch):
+    monkeypatch.setattr(surrogates, "generation", lambda: None)
+    surrogates.current_versions(["blogs"])
+    assert shared_cache_reads(lambda: surrogates.current_versions(["blogs"])) == 1
 
 
 # --- Pages ------------------------------------------------------------------------
@@ -238,6 +274,40 @@ def test_a_scheduled_posts_address_answers_once_its_time_comes(client, network):
     assert client.get(url).status_code == 200
 
 
+def test_a_post_page_whose_parts_are_kept_makes_no_query(client, network):
+    url = network["post"].get_absolute_url()
+    make_comment(network["post"], body="An early question.")
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert queries.captured_queries == []
+
+
+def test_the_kept_comment_section_takes_each_readers_own_hidden_fields(network, settings):
+    """The section is rendered once for every anonymous reader; the CSRF token and the
+    signed start time in it are each reader's own, and the form they fill is accepted."""
+    settings.DESPATCH_COMMENTS_MIN_FILL_SECONDS = 0
+    post = network["post"]
+    hidden = re.compile(r'name="(csrfmiddlewaretoken|started)" value="([^"]+)"')
+    readers = [Client(enforce_csrf_checks=True) for _ in range(2)]
+    pages = [reader.get(post.get_absolute_url()).content.decode() for reader in readers]
+    fields = [dict(hidden.findall(page)) for page in pages]
+    assert fields[0]["csrfmiddlewaretoken"] != fields[1]["csrfmiddlewaretoken"]
+    assert fields[0]["started"] != fields[1]["started"]
+    assert hidden.sub("", pages[0]) == hidden.sub("", pages[1])
+    response = readers[1].post(
+        reverse("conversations:form", kwargs={"post_id": post.pk}),
+        {
+            **fields[1],
+            "name": "Hannah Okafor",
+            "email": "hannah@readers.example",
+            "body": "Thank you for explaining the review so clearly.",
+        },
+    )
+    assert response.status_code in (200, 302)
+    assert Comment.objects.filter(post=post, author_name="Hannah Okafor").exists()
+
+
 def test_the_comment_form_is_never_shared_between_readers(client, network):
     """The form's fields are shared by anonymous readers; tokens and names are not."""
     url = network["post"].get_absolute_url()
@@ -317,6 +387,28 @@ def test_editing_a_post_refreshes_its_article_and_its_summaries(client, network)
     assert "<strong>final text</strong>" in article
     for url in urls:
         assert "Arms Trade Treaty: the final text" in client.get(url).content.decode(), url
+    # The kept head of the post page: its description for search engines and the
+    # title of its comment feeds.
+    assert '"headline": "Arms Trade Treaty: the final text"' in article
+    assert 'title="Comments on “Arms Trade Treaty: the final text” (RSS)"' in article
+
+
+@pytest.mark.parametrize(
+    ("owner", "field", "new", "shown"),
+    [
+        ("blog", "name", "Digital diplomacy, renamed", 'title="Digital diplomacy, renamed (Atom)"'),
+        ("author", "display_name", "Jane Porter-Smith", '"name": "Jane Porter-Smith"'),
+    ],
+)
+def test_renaming_a_blog_or_author_refreshes_the_kept_head_of_a_post_page(
+    client, network, owner, field, new, shown
+):
+    """Feed links and structured data in ``<head>`` are kept, and follow the names in them."""
+    url = network["post"].get_absolute_url()
+    assert shown not in client.get(url).content.decode()
+    setattr(network[owner], field, new)
+    network[owner].save()
+    assert shown in client.get(url).content.decode()
 
 
 def test_publishing_a_post_refreshes_the_tag_index_and_the_archive(client, network):

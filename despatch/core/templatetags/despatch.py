@@ -62,6 +62,12 @@ def _chrome(context: template.Context, part: str) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
+def site_head_links(context: template.Context) -> SafeString:
+    """The stylesheet, icon and search description every page links in its ``<head>``."""
+    return _chrome(context, "head_links")
+
+
+@register.simple_tag(takes_context=True)
 def site_header(context: template.Context) -> SafeString:
     """The network's name, main navigation and search box at the top of every page."""
     return _chrome(context, "header")
