@@ -33,6 +33,7 @@ from despatch.blogs.cache_keys import AUTHORS, BLOGS
 from despatch.blogs.models import AuthorProfile, Blog
 from despatch.conversations.models import Comment
 from despatch.conversations.selectors import approved_comments_feed
+from despatch.core.fragments import cached_fragment
 from despatch.core.surrogates import add_surrogate_keys, current_versions
 from despatch.posts import cache_keys
 from despatch.posts.models import Post, Tag
@@ -113,8 +114,17 @@ class DespatchFeed(Feed):
             subject = self.get_object(request, *args, **kwargs)
         except ObjectDoesNotExist as error:
             raise Http404(_("There is no such feed.")) from error
-        add_surrogate_keys(request, [BLOGS, AUTHORS, cache_keys.TAGS, self.collection_key(subject)])
-        version = self.version(subject)
+        keys = [BLOGS, AUTHORS, cache_keys.TAGS, self.collection_key(subject)]
+        add_surrogate_keys(request, keys)
+        # The version changes only with what those keys name (and, for a post
+        # going live, at a scheduled time, which bounds how long it is kept), so a
+        # reader whose copy is current costs no query once it is kept.
+        version = cached_fragment(
+            request,
+            name=f"feed-version:{request.path}",
+            keys=keys,
+            render=lambda: self.version(subject),
+        )
         modified = int(version.last_modified.timestamp()) if version.last_modified else None
         response = get_conditional_response(request, etag=version.etag, last_modified=modified)
         if response is None:

@@ -10,7 +10,9 @@ from django.conf import settings
 from django.db.models import Model
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -174,18 +176,30 @@ class TagView(ListingPageView):
         scope = self.blog.pk if self.blog else "network"
         # Kept like the listing (see ``listed_page``): the count and the tags beside
         # this one change only with live posts and tags, whose changes reach the
-        # page through its collection's key and its posts' own.
-        post_count, related_tags = cached_fragment(
+        # page through its collection's key and its posts' own. The related tags
+        # are kept as the panel that links them, whose addresses cost more to
+        # work out than reading the tags.
+        post_count, related_tags_panel = cached_fragment(
             self.request,
             name=f"tag-facts:{self.tag.pk}:{scope}:{','.join(map(str, post_ids))}",
             keys=cache_keys.LISTING,
             render=lambda: (
                 selectors.tag_post_count(tag=self.tag, blog=self.blog),
-                selectors.related_tags(post_ids, excluding=self.tag),
+                render_to_string(
+                    "posts/_related_tags.html",
+                    {
+                        "related_tags": selectors.related_tags(post_ids, excluding=self.tag),
+                        "blog": self.blog,
+                    },
+                ),
             ),
             shown_by_page=False,
         )
-        context.update(tag=self.tag, tag_post_count=post_count, related_tags=related_tags)
+        context.update(
+            tag=self.tag,
+            tag_post_count=post_count,
+            related_tags_panel=mark_safe(related_tags_panel),  # an autoescaped template's
+        )
         return context
 
 

@@ -283,6 +283,20 @@ def test_a_post_page_whose_parts_are_kept_makes_no_query(client, network):
     assert queries.captured_queries == []
 
 
+def test_an_unchanged_feed_answers_without_a_query_until_a_post_in_it_changes(client, network):
+    path = reverse("feeds:network-rss")
+    etag = client.get(path)["ETag"]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+    assert queries.captured_queries == []
+    post = network["post"]
+    post.title = "Arms Trade Treaty: the final text"
+    post.save()
+    response = client.get(path, headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "Arms Trade Treaty: the final text" in response.content.decode()
+
+
 def test_the_kept_comment_section_takes_each_readers_own_hidden_fields(network, settings):
     """The section is rendered once for every anonymous reader; the CSRF token and the
     signed start time in it are each reader's own, and the form they fill is accepted."""
