@@ -19,7 +19,6 @@ from django.utils.safestring import SafeString, mark_safe
 
 from despatch.blogs.cache_keys import AUTHORS, BLOGS, HISTORICAL
 from despatch.core.fragments import cached_fragment
-from despatch.core.templatetags.despatch import json_ld
 from despatch.posts import cache_keys, selectors
 from despatch.posts.sharing import share_links
 from despatch.posts.structured_data import article_data
@@ -184,13 +183,22 @@ def post_article(context: template.Context, post: Post, tags: list[Tag]) -> Safe
 
 
 @register.simple_tag(takes_context=True)
-def post_structured_data(context: template.Context, post: Post, tags: list[Tag]) -> SafeString:
-    """The post described for search engines, as a JSON-LD block for the page's ``<head>``."""
+def post_meta(context: template.Context, post: Post, tags: list[Tag]) -> SafeString:
+    """The post described for sharing (OpenGraph) and for search engines (JSON-LD), for
+    the page's ``<head>``."""
     return _fragment(
         context,
-        name=f"post-structured-data:{post.pk}",
+        name=f"post-meta:{post.pk}",
         keys=[cache_keys.post_key(post.pk), BLOGS, AUTHORS, cache_keys.TAGS],
-        render=lambda: json_ld(article_data(post, tags)),
+        render=lambda: render_to_string(
+            "posts/_post_meta.html",
+            {
+                "post": post,
+                "tags": tags,
+                "site_url": settings.SITE_URL,
+                "structured_data": article_data(post, tags),
+            },
+        ),
     )
 
 
