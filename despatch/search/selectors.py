@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from despatch.blogs.cache_keys import BLOGS
 from despatch.core.fragments import cached_fragment
 from despatch.core.pagination import Page
 from despatch.posts.cache_keys import LISTING, LIVE_POSTS
@@ -74,17 +75,17 @@ def search_posts(
     A bounded number of queries whatever the corpus size: the engine's (two to
     ten, depending on how far back it has to look), the posts' text for the
     snippets, and the posts shown; a search that finds nothing adds the
-    look-ups for help. With ``request``, the engine's answer and the snippets
-    are kept between requests under the keys a cached search page is filed
-    under: until the index or any live post changes, or a scheduled post's
-    time comes.
+    look-ups for help. With ``request``, the engine's answer, the posts shown
+    and their snippets are kept between requests under the keys a cached search
+    page is filed under: until the index, any live post or any blog changes, or
+    a scheduled post's time comes.
     """
     per_page = per_page or settings.DESPATCH_SEARCH_RESULTS_PER_PAGE
     backend = get_backend()
     filters = criteria.filters()
     offset = (page_number - 1) * per_page
 
-    def engine_answer() -> tuple[SearchHits, dict[int, SafeString]]:
+    def found() -> tuple[SearchHits, list[Post], dict[int, SafeString]]:
         hits = backend.search(
             criteria.query,
             filters=filters,
@@ -93,34 +94,32 @@ def search_posts(
             limit=per_page,
             now=timezone.now(),
         )
+        # Looked up by key alone, without the rule ``published()`` applies in SQL:
+        # with the status filter in SQL, SQLite may walk the status index of every
+        # post instead of fetching ten rows by key. Only what the page shows beside
+        # each summary comes along: the summaries are fragments of their own (see
+        # ``with_summaries``).
+        posts = list(
+            Post.objects.filter(pk__in=hits.post_ids).select_related("blog").only(*RESULT_FIELDS)
+        )
         if not criteria.query.has_required:
-            return hits, {}
+            return hits, posts, {}
         bodies = Post.objects.filter(pk__in=hits.post_ids).values_list("pk", "body_html")
-        return hits, {pk: snippet(plain_text(body), criteria.query) for pk, body in bodies}
+        return hits, posts, {pk: snippet(plain_text(body), criteria.query) for pk, body in bodies}
 
     # Ranking by relevance reads every one of the newest few hundred matches, and
     # marking each result's best passage reads its whole text: both cost more
     # than the rest of the page, and a search made again, or a page of it visited
-    # again, need not do either again. A post's text changes only with an edit,
-    # which changes ``LIVE_POSTS``.
-    hits, snippets = cached_fragment(
+    # again, need not do either again. A post's text, status and date change only
+    # with ``LIVE_POSTS``, the language of its blog with ``BLOGS``; whether it is
+    # live yet is asked on every request.
+    hits, found_posts, snippets = cached_fragment(
         request,
         name=f"search-hits:{criteria.query!r}:{filters!r}:{criteria.order}:{offset}:{per_page}",
-        keys=[LIVE_POSTS, SEARCH_RESULTS],
-        render=engine_answer,
+        keys=[LIVE_POSTS, SEARCH_RESULTS, BLOGS],
+        render=found,
     )
-    # Looked up by key alone and checked with ``is_live`` (the rule ``published()``
-    # applies in SQL): with the status filter in SQL, SQLite may walk the
-    # status index of every post instead of fetching ten rows by key. Only what
-    # the page shows beside each summary comes along: the summaries are
-    # fragments of their own (see ``with_summaries``).
-    posts = {
-        post.pk: post
-        for post in Post.objects.filter(pk__in=hits.post_ids)
-        .select_related("blog")
-        .only(*RESULT_FIELDS)
-        if post.is_live
-    }
+    posts = {post.pk: post for post in found_posts if post.is_live}
     ordered = [posts[post_id] for post_id in hits.post_ids if post_id in posts]
     results = [
         SearchResult(post=post, snippet=snippets.get(post.pk, mark_safe(""))) for post in ordered
