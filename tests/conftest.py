@@ -37,6 +37,14 @@ def _media_in_a_temporary_folder(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _own_surrogate_generation(settings, tmp_path):
+    """Each test moves a generation of its own: the one beside the development database
+    is shared with every other test process, whose changes would make this test's
+    kept versions be read again at moments it cannot predict."""
+    settings.DESPATCH_PAGE_CACHE_GENERATION_FILE = str(tmp_path / "generation")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Every test starts with empty caches. The database cache needs no clearing:
     what a test writes there is rolled back with the rest of its transaction, so

@@ -73,8 +73,8 @@ def search_posts(
     """Run ``criteria`` and return page ``page_number`` of the results.
 
     A bounded number of queries whatever the corpus size: the engine's (two to
-    ten, depending on how far back it has to look), the posts' text for the
-    snippets, and the posts shown; a search that finds nothing adds the
+    ten, depending on how far back it has to look) and the posts with their
+    text; a search that finds nothing adds the
     look-ups for help. With ``request``, the engine's answer, the posts shown
     and their snippets are kept between requests under the keys a cached search
     page is filed under: until the index, any live post or any blog changes, or
@@ -96,16 +96,16 @@ def search_posts(
         )
         # Looked up by key alone, without the rule ``published()`` applies in SQL:
         # with the status filter in SQL, SQLite may walk the status index of every
-        # post instead of fetching ten rows by key. Only what the page shows beside
-        # each summary comes along: the summaries are fragments of their own (see
-        # ``with_summaries``).
-        posts = list(
-            Post.objects.filter(pk__in=hits.post_ids).select_related("blog").only(*RESULT_FIELDS)
-        )
-        if not criteria.query.has_required:
-            return hits, posts, {}
-        bodies = Post.objects.filter(pk__in=hits.post_ids).values_list("pk", "body_html")
-        return hits, posts, {pk: snippet(plain_text(body), criteria.query) for pk, body in bodies}
+        # post instead of fetching ten rows by key. The summaries are fragments of
+        # their own (see ``with_summaries``): only what the page shows beside
+        # each summary comes along, and the text for the snippets.
+        marked = criteria.query.has_required
+        fields = (*RESULT_FIELDS, "body_html") if marked else RESULT_FIELDS
+        posts = list(Post.objects.filter(pk__in=hits.post_ids).select_related("blog").only(*fields))
+        snippets = {
+            post.pk: snippet(plain_text(post.body_html), criteria.query) for post in posts if marked
+        }
+        return hits, posts, snippets
 
     # Ranking by relevance reads every one of the newest few hundred matches, and
     # marking each result's best passage reads its whole text: both cost more

@@ -138,6 +138,16 @@ def test_versions_read_as_a_change_lands_are_never_trusted_after_it():
     }
 
 
+def test_with_the_generation_in_the_shared_cache_versions_are_kept_in_memory_too(settings):
+    """Several app servers (PostgreSQL, Redis) share the generation through the cache."""
+    settings.DESPATCH_PAGE_CACHE_GENERATION_FILE = ""
+    before = surrogates.current_versions(["blogs"])
+    reads = shared_cache_reads(lambda: surrogates.current_versions(["blogs"]))
+    assert reads == 1  # the generation, not the versions
+    surrogates.invalidate_surrogate_keys(["blogs"])
+    assert surrogates.current_versions(["blogs"]) != before
+
+
 def test_without_a_generation_versions_are_read_every_time(monkeypatch):
     monkeypatch.setattr(surrogates, "generation", lambda: None)
     surrogates.current_versions(["blogs"])
