@@ -23,7 +23,7 @@ import mmap
 import os
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from django.conf import settings
 from django.core.cache import caches
@@ -165,10 +165,10 @@ def current_versions(keys: Iterable[str]) -> dict[str, str] | None:
     ``None`` means the shared cache could not be reached: callers then neither
     serve nor store cached pages.
     """
-    return versions_at(generation(), keys)
+    return versions_at(generation(), set(keys))
 
 
-def versions_at(token: str | None, keys: Iterable[str]) -> dict[str, str] | None:
+def versions_at(token: str | None, keys: Collection[str]) -> dict[str, str] | None:
     """Like :func:`current_versions`, for a caller that has read the generation already.
 
     Versions remembered at ``token`` are answered from memory; the others are
@@ -177,8 +177,8 @@ def versions_at(token: str | None, keys: Iterable[str]) -> dict[str, str] | None
     not be read) every version is fetched and nothing is remembered.
     """
     known = _known_versions.at(token) if token is not None else {}
-    wanted = {key for key in keys if key not in known}
-    found = {key: known[key] for key in keys if key in known} if known else {}
+    found = {key: known[key] for key in keys if key in known}
+    wanted = set(keys) - found.keys()
     if not wanted:
         return found
     names = {f"{VERSION_PREFIX}{key}": key for key in wanted}

@@ -10,9 +10,7 @@ from django.conf import settings
 from django.db.models import Model
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.utils.functional import cached_property
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -172,34 +170,18 @@ class TagView(ListingPageView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        post_ids = context["page"].object_list
         scope = self.blog.pk if self.blog else "network"
-        # Kept like the listing (see ``listed_page``): the count and the tags beside
-        # this one change only with live posts and tags, whose changes reach the
-        # page through its collection's key and its posts' own. The related tags
-        # are kept as the panel that links them, whose addresses cost more to
-        # work out than reading the tags.
-        post_count, related_tags_panel = cached_fragment(
+        # Kept like the listing (see ``listed_page``): the count changes only with
+        # live posts and tags, whose changes reach the page through its
+        # collection's key and its posts' own.
+        post_count = cached_fragment(
             self.request,
-            name=f"tag-facts:{self.tag.pk}:{scope}:{','.join(map(str, post_ids))}",
+            name=f"tag-post-count:{self.tag.pk}:{scope}",
             keys=cache_keys.LISTING,
-            render=lambda: (
-                selectors.tag_post_count(tag=self.tag, blog=self.blog),
-                render_to_string(
-                    "posts/_related_tags.html",
-                    {
-                        "related_tags": selectors.related_tags(post_ids, excluding=self.tag),
-                        "blog": self.blog,
-                    },
-                ),
-            ),
+            render=lambda: selectors.tag_post_count(tag=self.tag, blog=self.blog),
             shown_by_page=False,
         )
-        context.update(
-            tag=self.tag,
-            tag_post_count=post_count,
-            related_tags_panel=mark_safe(related_tags_panel),  # an autoescaped template's
-        )
+        context.update(tag=self.tag, tag_post_count=post_count)
         return context
 
 

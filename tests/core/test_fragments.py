@@ -307,9 +307,21 @@ def test_an_unchanged_feed_answers_without_a_query_until_a_post_in_it_changes(cl
     assert "Arms Trade Treaty: the final text" in response.content.decode()
 
 
-def test_the_kept_comment_section_takes_each_readers_own_hidden_fields(network, settings):
+def test_the_kept_comment_section_takes_each_readers_own_hidden_fields(
+    network, settings, monkeypatch
+):
     """The section is rendered once for every anonymous reader; the CSRF token and the
     signed start time in it are each reader's own, and the form they fill is accepted."""
+    from despatch.conversations.templatetags import conversations
+
+    renders: list[int] = []
+    render_section = conversations._render_section
+
+    def counted(*args, **kwargs):
+        renders.append(kwargs["post"].pk)
+        return render_section(*args, **kwargs)
+
+    monkeypatch.setattr(conversations, "_render_section", counted)
     settings.DESPATCH_COMMENTS_MIN_FILL_SECONDS = 0
     post = network["post"]
     hidden = re.compile(r'name="(csrfmiddlewaretoken|started)" value="([^"]+)"')
@@ -319,6 +331,7 @@ def test_the_kept_comment_section_takes_each_readers_own_hidden_fields(network, 
     assert fields[0]["csrfmiddlewaretoken"] != fields[1]["csrfmiddlewaretoken"]
     assert fields[0]["started"] != fields[1]["started"]
     assert hidden.sub("", pages[0]) == hidden.sub("", pages[1])
+    assert renders == [post.pk]
     response = readers[1].post(
         reverse("conversations:form", kwargs={"post_id": post.pk}),
         {

@@ -32,11 +32,15 @@ def test_the_sites_language_and_time_zone_are_active_during_the_request_only(set
     assert active_language() is None
 
 
-def test_nothing_stays_active_after_a_request_that_fails():
+def test_nothing_stays_active_after_a_request_that_fails(settings):
+    seen: list[str | None] = []
+
     def failing_view(request: HttpRequest) -> HttpResponse:
+        seen.append(active_language())
         raise RuntimeError("the view broke")
 
     translation.deactivate()
     with pytest.raises(RuntimeError):
         SiteLocaleMiddleware(failing_view)(RequestFactory().get("/"))
+    assert seen == [settings.LANGUAGE_CODE]
     assert active_language() is None

@@ -36,15 +36,14 @@ def _kept(
     tag: Tag | None,
     post: Post | None,
 ) -> SafeString:
-    subjects = {"blog": blog, "author": author, "tag": tag, "post": post}
+    # A post's links name its blog (and its own title); the others name themselves.
     keys = {
         *([BLOGS] if blog is not None or post is not None else []),
         *([AUTHORS] if author is not None else []),
         *([cache_keys.TAGS] if tag is not None else []),
         *([cache_keys.post_key(post.pk)] if post is not None else []),
     }
-    if any(subject is not None and subject.pk is None for subject in subjects.values()):
-        return mark_safe(render())  # built from rows not saved yet
+    subjects = {"blog": blog, "author": author, "tag": tag, "post": post}
     name = ",".join(f"{kind}={subject.pk}" for kind, subject in subjects.items() if subject)
     html = cached_fragment(
         context.get("request"), name=f"feeds-{part}:{name}", keys=keys, render=render

@@ -109,6 +109,29 @@ def tag_index_cloud(context: template.Context) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
+def related_tags_panel(
+    context: template.Context, tag: Tag, post_ids: list[int], blog: Blog | None = None
+) -> SafeString:
+    """The other tags of the posts listed on ``tag``'s page, linked within ``blog`` if given.
+
+    What it shows changes only with live posts and tags, whose changes reach the
+    tag page through its collection's key and its posts' own, so the fragment's
+    broader keys are not added to the page's.
+    """
+    html = cached_fragment(
+        context.get("request"),
+        name=f"related-tags-panel:{tag.pk}:{_scope(blog)}:{','.join(map(str, post_ids))}",
+        keys=cache_keys.LISTING,
+        render=lambda: render_to_string(
+            "posts/_related_tags.html",
+            {"related_tags": selectors.related_tags(post_ids, excluding=tag), "blog": blog},
+        ),
+        shown_by_page=False,
+    )
+    return mark_safe(html)  # rendered by an autoescaping template
+
+
+@register.simple_tag(takes_context=True)
 def archive_contents(context: template.Context, blog: Blog | None = None) -> SafeString:
     """Every year and month with posts, of one blog or of the network, with their counts."""
     return _fragment(
