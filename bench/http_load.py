@@ -13,7 +13,7 @@ server (granian). On a shared machine the load drifts within minutes, so with
 page, and each page is compared with its neighbour.
 
     uv run python bench/http_load.py [--peers wordpress,puput,ceilings] [--duration 10s]
-                                     [--workers 2] [--threads 4]
+                                     [--workers 2] [--threads 2]
 """
 
 from __future__ import annotations

@@ -7,11 +7,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from despatch.core.languages import CONTENT_LANGUAGE_CHOICES, text_direction
+from despatch.core.pickling import FilesPickledByName
 
 from .validators import validate_accent_colour, validate_blog_slug
 
 
-class Blog(models.Model):
+class Blog(FilesPickledByName, models.Model):
     """One blog of the network: an embassy's, an ambassador's or a team's."""
 
     name = models.CharField(_("name"), max_length=120)
@@ -87,7 +88,7 @@ class Blog(models.Model):
         return text_direction(self.language)
 
 
-class AuthorProfile(models.Model):
+class AuthorProfile(FilesPickledByName, models.Model):
     """How an author appears to readers: name, job title, post, photo and links.
 
     Imported authors may have no user account; a profile stands on its own.

@@ -9,11 +9,14 @@ the logs, and the site keeps serving from the database.
 from __future__ import annotations
 
 import logging
+import pickle
+import sys
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from django.utils.safestring import SafeString
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -22,6 +25,13 @@ logger = logging.getLogger(__name__)
 # name (one per thread) shares the entries, so it shares their sizes too.
 _sizes: dict[str, dict[str, int]] = {}
 _totals: dict[str, list[int]] = {}
+# Exactly these types: a subclass of str could carry attributes a reader might change.
+_SHARED_AS_IS = (str, SafeString)
+
+
+def _size(stored: bytes | str) -> int:
+    # A string's characters take one to four bytes each in memory.
+    return len(stored) if isinstance(stored, bytes) else sys.getsizeof(stored)
 
 
 class TolerantRedisCache(RedisCache):
@@ -72,7 +82,12 @@ class ByteBoundedMemoryCache(LocMemCache):
     Fragments and feeds vary in size from a few bytes to tens of kilobytes, so a
     bound in entries alone says little about memory: a robot paging through every
     listing could fill a worker with thousands of large values. Past ``MAX_BYTES``
-    (of pickled values) the least recently used entries are dropped.
+    (of stored values) the least recently used entries are dropped.
+
+    Text (most fragments are rendered HTML) is kept as it is: a string cannot be
+    changed, so every reader may share it, and unpickling a ``SafeString`` on
+    every look-up costs more than the look-up. Every other value is pickled, as
+    Django's memory cache does, so that no request changes another's copy.
     """
 
     def __init__(self, name: str, params: dict[str, Any]) -> None:
@@ -86,6 +101,26 @@ class ByteBoundedMemoryCache(LocMemCache):
     def size_in_bytes(self) -> int:
         return self._total[0]
 
+    def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            if self._has_expired(key):
+                self._delete(key)
+                return default
+            stored = self._cache[key]
+            self._cache.move_to_end(key, last=False)
+        return stored if isinstance(stored, str) else pickle.loads(stored)  # noqa: S301
+
+    def set(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> None:
+        if type(value) not in _SHARED_AS_IS:
+            super().set(key, value, timeout, version)
+            return
+        key = self.make_and_validate_key(key, version=version)
+        with self._lock:
+            self._set(key, value, timeout)
+
     def validate_key(self, key: str) -> None:
         """Accept every key: the checks Django makes are for memcached's limits, and
         walking each character of a key costs more than the look-up it guards."""
@@ -93,8 +128,8 @@ class ByteBoundedMemoryCache(LocMemCache):
     def _set(self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT) -> None:
         self._forget_size(key)
         super()._set(key, value, timeout)
-        self._sizes[key] = len(value)
-        self._total[0] += len(value)
+        self._sizes[key] = _size(value)
+        self._total[0] += self._sizes[key]
         while self._total[0] > self._max_bytes and len(self._cache) > 1:
             self._drop_least_recently_used()
 
@@ -128,7 +163,7 @@ class ByteBoundedMemoryCache(LocMemCache):
         with self._lock:
             if stored in self._cache:
                 self._forget_size(stored)
-                self._sizes[stored] = len(self._cache[stored])
+                self._sizes[stored] = _size(self._cache[stored])
                 self._total[0] += self._sizes[stored]
         return value
 

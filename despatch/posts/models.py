@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from despatch.core.languages import CONTENT_LANGUAGE_CHOICES, text_direction
+from despatch.core.pickling import FilesPickledByName
 from despatch.core.rendering import BodyFormat, excerpt_from_html
 
 
@@ -93,7 +94,7 @@ class PostQuerySet(models.QuerySet["Post"]):
         return self.filter(status=Post.Status.IN_REVIEW)
 
 
-class Post(models.Model):
+class Post(FilesPickledByName, models.Model):
     """One entry on a blog, written in Markdown and rendered once when saved."""
 
     class Status(models.TextChoices):

@@ -141,6 +141,19 @@ class SearchCriteria:
         """Nothing asked for yet: the page shows only the form."""
         return self.query.is_empty and not self.has_filters
 
+    def form_values(self) -> dict[str, str]:
+        """What the form shows for this search: the values used, those left out cleared."""
+        return {
+            "q": self.text,
+            "blog": self.blog.slug if self.blog else "",
+            "author": self.author.slug if self.author else "",
+            "tag": self.tag.name if self.tag else "",
+            "language": self.language,
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+            "sort": self.order.value,
+        }
+
     def filters(self) -> SearchFilters:
         zone = timezone.get_current_timezone()
 
@@ -257,23 +270,6 @@ class AdvancedSearchForm(forms.Form):
             else (Order.RELEVANCE if query.has_required else Order.NEWEST),
         )
         return criteria, notices
-
-    def effective(self, criteria: SearchCriteria) -> AdvancedSearchForm:
-        """An unbound copy of the form showing what was searched, left-out values cleared.
-
-        Unbound, so that showing it validates nothing (and queries nothing) again.
-        """
-        searched = {
-            "q": criteria.text,
-            "blog": criteria.blog.slug if criteria.blog else "",
-            "author": criteria.author.slug if criteria.author else "",
-            "tag": criteria.tag.name if criteria.tag else "",
-            "language": criteria.language,
-            "from": criteria.date_from.isoformat() if criteria.date_from else "",
-            "to": criteria.date_to.isoformat() if criteria.date_to else "",
-            "sort": criteria.order.value,
-        }
-        return AdvancedSearchForm(initial=searched, choices=self.choices)
 
     def _notice(self, name: str) -> str:
         value = Truncator(str(self.data.get(name, ""))).chars(40)

@@ -9,20 +9,25 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from despatch.blogs.cache_keys import BLOGS
+from despatch.blogs.cache_keys import BLOGS, HISTORICAL
 from despatch.core.fragments import cached_fragment
 from despatch.core.pagination import Page
-from despatch.posts.cache_keys import LISTING, LIVE_POSTS
+from despatch.posts.cache_keys import LISTING, LIVE_POSTS, TAGS
 from despatch.posts.models import Post
 from despatch.posts.selectors import CloudTag
 
 from .backends import BaseSearchBackend, Order, SearchHits, get_backend
-from .forms import SearchChoices, SearchCriteria
+from .forms import AdvancedSearchForm, SearchChoices, SearchCriteria
 from .highlight import snippet
 from .indexing import SEARCH_RESULTS
 from .query import SearchQuery
 from .suggestions import corrected_query, nearby_tags
 from .text import plain_text
+
+# What every search page shows besides the posts it found: the blogs, authors and
+# tags the form offers and the results name, whether a post is historical, and
+# what the index finds.
+SEARCH_PAGE_KEYS = (*LISTING, HISTORICAL, SEARCH_RESULTS)
 
 # What a result needs of its post: whether it is live, its language (the
 # blog's if it has none of its own), its title and the body its snippet comes from.
@@ -63,6 +68,22 @@ def search_choices(request: HttpRequest) -> SearchChoices:
     return cached_fragment(request, name="search-choices", keys=LISTING, render=SearchChoices.load)
 
 
+def read_search(request: HttpRequest) -> tuple[SearchCriteria, list[str]]:
+    """What the address of a search page asks for, and a notice for each value left out.
+
+    Kept per address: reading it depends only on the blogs, authors and tags it
+    names (the rows ``LISTING`` names), and, for its dates and notices, on the
+    language and time zone, which every fragment is kept under.
+    """
+
+    def read() -> tuple[SearchCriteria, list[str]]:
+        return AdvancedSearchForm(request.GET, choices=search_choices(request)).criteria()
+
+    return cached_fragment(
+        request, name=f"search-criteria:{request.GET.urlencode()}", keys=LISTING, render=read
+    )
+
+
 def search_posts(
     *,
     criteria: SearchCriteria,
@@ -74,11 +95,11 @@ def search_posts(
 
     A bounded number of queries whatever the corpus size: the engine's (two to
     ten, depending on how far back it has to look) and the posts with their
-    text; a search that finds nothing adds the
-    look-ups for help. With ``request``, the engine's answer, the posts shown
-    and their snippets are kept between requests under the keys a cached search
-    page is filed under: until the index, any live post or any blog changes, or
-    a scheduled post's time comes.
+    text; a search that finds nothing adds the look-ups for help. With
+    ``request``, the engine's answer, the posts shown with their snippets, and
+    the help are kept between requests under the keys a cached search page is
+    filed under: until the index, any live post, any blog (or, for the help, any
+    tag) changes, or a scheduled post's time comes.
     """
     per_page = per_page or settings.DESPATCH_SEARCH_RESULTS_PER_PAGE
     backend = get_backend()
@@ -130,11 +151,15 @@ def search_posts(
     )
     if results or page_number > 1 or not criteria.query.has_required:
         return outcome
-    return SearchOutcome(
-        page=outcome.page,
-        suggestion=_working_correction(criteria, backend),
-        nearby_tags=nearby_tags(criteria.query),
+    # Looking for a correction reads the index's vocabulary: kept like the hits,
+    # and with the tags, whose names and use the nearby tags show.
+    suggestion, tags = cached_fragment(
+        request,
+        name=f"search-help:{criteria.query!r}:{filters!r}",
+        keys=[LIVE_POSTS, SEARCH_RESULTS, TAGS],
+        render=lambda: (_working_correction(criteria, backend), nearby_tags(criteria.query)),
     )
+    return SearchOutcome(page=outcome.page, suggestion=suggestion, nearby_tags=tags)
 
 
 def _working_correction(criteria: SearchCriteria, backend: BaseSearchBackend) -> SearchQuery | None:

@@ -8,14 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.views.generic import TemplateView
 
-from despatch.blogs.cache_keys import HISTORICAL
 from despatch.core.pagination import requested_page_number
 from despatch.core.surrogates import add_surrogate_keys
-from despatch.posts.cache_keys import LISTING, post_key
+from despatch.posts.cache_keys import post_key
 
-from .forms import AdvancedSearchForm
-from .indexing import SEARCH_RESULTS
-from .selectors import search_choices, search_posts
+from .selectors import SEARCH_PAGE_KEYS, read_search, search_posts
 
 
 class SearchView(TemplateView):
@@ -31,10 +28,9 @@ class SearchView(TemplateView):
         context = super().get_context_data(**kwargs)
         # The form lists blogs, authors and tags; the results show posts as listings
         # do, found through the index. Naming all of it lets the page be cached.
-        add_surrogate_keys(self.request, [*LISTING, HISTORICAL, SEARCH_RESULTS])
-        form = AdvancedSearchForm(self.request.GET, choices=search_choices(self.request))
-        criteria, notices = form.criteria()
-        context.update(form=form.effective(criteria), criteria=criteria, notices=notices)
+        add_surrogate_keys(self.request, SEARCH_PAGE_KEYS)
+        criteria, notices = read_search(self.request)
+        context.update(criteria=criteria, notices=notices)
         if criteria.is_blank:
             return context
         outcome = search_posts(
@@ -43,8 +39,8 @@ class SearchView(TemplateView):
             request=self.request,
         )
         results = outcome.page.object_list
-        # Named before the summaries' fragments are looked up, so that one read of
-        # the shared cache fetches all their versions.
+        # Named before the kept results are looked up, so that one read of the
+        # shared cache fetches all their versions.
         add_surrogate_keys(self.request, [post_key(result.post.pk) for result in results])
         context.update(outcome=outcome, page=outcome.page, results=results)
         if outcome.suggestion is not None:

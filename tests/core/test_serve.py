@@ -126,7 +126,7 @@ def test_serve_answers_through_granian_with_compressed_static_files(served_site:
 
 
 def test_serve_answers_more_keep_alive_connections_than_it_has_threads(served_site: str) -> None:
-    """Connections beyond the worker's four threads are accepted and answered, not left
+    """Connections beyond the worker's threads are accepted and answered, not left
     waiting in the listen queue while the first ones stay open."""
     host, port = served_site.removeprefix("http://").split(":")
     connections = [http.client.HTTPConnection(host, int(port), timeout=10) for _ in range(6)]

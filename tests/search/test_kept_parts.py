@@ -1,6 +1,7 @@
-"""The parts of the search page kept between requests (the summaries of the posts
-found, the form's options and its filters) are reused while what they show stays
-the same, and never after it changes.
+"""The parts of the search page kept between requests (the reading of its address,
+the form, the results section, the summaries of the posts found, the form's
+options and its filters, the help when nothing is found) are reused while what
+they show stays the same, and never after it changes.
 
 These tests run outside a wrapping transaction (``transaction=True``), as every
 test of fragments does: fragments are bypassed inside transactions, and their
@@ -16,9 +17,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from despatch.posts.models import Post
+from despatch.conversations.models import Comment
+from despatch.conversations.services import comment_moderate
+from despatch.posts.models import Post, Tag
 from tests.clock import wait_until
-from tests.factories import make_blog
+from tests.conversations.conftest import make_comment, moderators_group
+from tests.factories import make_blog, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,3 +102,70 @@ def test_each_search_shows_its_own_filters(client, post_about, network):
     assert '<option value="london" selected>' not in page
     assert 'value="relevance" id="id_sort_0" checked' in page
     assert 'name="q" value="weather"' in page
+
+
+def test_a_search_made_again_renders_neither_its_form_nor_its_results(client, post_about):
+    post_about("Treaty talks")
+    first = client.get(SEARCH_URL, {"q": "treaty", "sort": "newest"})
+    rendered = {template.name for template in first.templates}
+    assert {"search/_search_form.html", "search/_search_results.html"} <= rendered
+    again = client.get(SEARCH_URL, {"q": "treaty", "sort": "newest"})
+    rendered_again = {template.name for template in again.templates}
+    assert "search/_search_form.html" not in rendered_again
+    assert "search/_search_results.html" not in rendered_again
+    assert again.content == first.content
+
+
+def test_a_search_that_found_nothing_keeps_its_help(client, post_about):
+    """The correction and the nearby tags are looked for once, not at every request."""
+    post_about("Maritime security", tags=["Maritime security"])
+    first = client.get(SEARCH_URL, {"q": "secruity"}).content.decode()
+    assert 'Did you mean <a href="?q=security">security</a>?' in first
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(SEARCH_URL, {"q": "secruity"}).content.decode()
+    assert [query["sql"] for query in queries.captured_queries] == []
+    assert again == first
+
+
+def test_the_help_follows_a_renamed_tag(client, post_about):
+    post_about("Maritime security", tags=["Maritime security"])
+    assert "/tags/maritime-security/" in client.get(SEARCH_URL, {"q": "secruity"}).content.decode()
+    tag = Tag.objects.get(slug="maritime-security")
+    tag.name, tag.slug = "Security at sea", "security-at-sea"
+    tag.save()
+    page = client.get(SEARCH_URL, {"q": "secruity"}).content.decode()
+    assert "/tags/security-at-sea/" in page
+    assert "/tags/maritime-security/" not in page
+
+
+def test_a_kept_result_shows_a_newly_approved_comment(client, post_about):
+    post = post_about("Treaty talks")
+    assert "0 comments" in client.get(SEARCH_URL, {"q": "treaty"}).content.decode()
+    comment = make_comment(post, status=Comment.Status.PENDING, body="And then?")
+    moderator = make_user(username="mod", email="mod@team.example", is_staff=True)
+    moderator.groups.add(moderators_group())
+    comment_moderate(comment_ids=[comment.pk], to=Comment.Status.APPROVED, by=moderator)
+    assert "1 comment<" in client.get(SEARCH_URL, {"q": "treaty"}).content.decode()
+
+
+def test_a_blog_filter_is_read_again_once_the_blog_exists(client, post_about):
+    """An address naming a blog that did not exist is not kept meaning "every blog"."""
+    post_about("Treaty talks")
+    first = client.get(SEARCH_URL, {"q": "treaty", "blog": "nairobi"}).content.decode()
+    assert "There is no blog “nairobi”" in first
+    assert "Treaty talks" in first
+    make_blog(name="Nairobi notes", slug="nairobi", language="sw")
+    page = client.get(SEARCH_URL, {"q": "treaty", "blog": "nairobi"}).content.decode()
+    assert "There is no blog" not in page
+    assert '<option value="nairobi" selected>' in page
+    assert "No posts match" in page
+
+
+def test_kept_results_link_on_with_their_own_addresses_parameters(client, post_about, settings):
+    settings.DESPATCH_SEARCH_RESULTS_PER_PAGE = 1
+    post_about("Treaty talks")
+    post_about("Treaty signed")
+    from_mail = client.get(SEARCH_URL, {"q": "treaty", "ref": "mail"}).content.decode()
+    from_feed = client.get(SEARCH_URL, {"q": "treaty", "ref": "feed"}).content.decode()
+    assert 'rel="next" href="?q=treaty&amp;ref=mail&amp;page=2"' in from_mail
+    assert 'rel="next" href="?q=treaty&amp;ref=feed&amp;page=2"' in from_feed

@@ -11,13 +11,13 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from despatch.core.fragments import cached_fragment
 from despatch.core.languages import language_name, text_direction
 
 register = template.Library()
@@ -46,37 +46,37 @@ def accent_style(context: template.Context, colour: str) -> SafeString:
     return format_html("<style>{}</style>", mark_safe(css))
 
 
-def _chrome(context: template.Context, part: str) -> SafeString:
+def _chrome(part: str) -> SafeString:
     """A part of every page's frame, which depends only on the code, the settings and the
-    language: it is kept under no key, and a deploy (a new process) renders it afresh.
+    language: it shows no row, so it is kept under no key (and read even inside a
+    transaction), and a deploy (a new process) renders it afresh.
     """
-    html = cached_fragment(
-        context.get("request"),
-        name=f"site-{part}:{get_script_prefix()}",
-        keys=[],
-        render=lambda: render_to_string(
-            f"core/_site_{part}.html", {"network_name": settings.NETWORK_NAME}
-        ),
-    )
+    language, prefix = translation.get_language(), get_script_prefix()
+    store = caches["pages"]
+    kept_as = f"chrome:{part}:{language}:{prefix}"
+    html = store.get(kept_as)
+    if html is None:
+        html = render_to_string(f"core/_site_{part}.html", {"network_name": settings.NETWORK_NAME})
+        store.set(kept_as, html, None)
     return mark_safe(html)  # rendered by an autoescaping template
 
 
-@register.simple_tag(takes_context=True)
-def site_head_links(context: template.Context) -> SafeString:
+@register.simple_tag
+def site_head_links() -> SafeString:
     """The stylesheet, icon and search description every page links in its ``<head>``."""
-    return _chrome(context, "head_links")
+    return _chrome("head_links")
 
 
-@register.simple_tag(takes_context=True)
-def site_header(context: template.Context) -> SafeString:
+@register.simple_tag
+def site_header() -> SafeString:
     """The network's name, main navigation and search box at the top of every page."""
-    return _chrome(context, "header")
+    return _chrome("header")
 
 
-@register.simple_tag(takes_context=True)
-def site_footer(context: template.Context) -> SafeString:
+@register.simple_tag
+def site_footer() -> SafeString:
     """The network's name and the links about the site at the foot of every page."""
-    return _chrome(context, "footer")
+    return _chrome("footer")
 
 
 @register.filter

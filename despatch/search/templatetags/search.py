@@ -1,9 +1,10 @@
-"""The parts of the search page kept between requests: the form's filters and
-the summaries of the posts found.
+"""The parts of the search page kept between requests: the form, the results, and
+within them the form's filters and the summaries of the posts found.
 
-Both cost more to render than the search itself. The filters are the same for
-every search that narrows the same way, which is nearly always not at all; a
-post's summary is the same whichever search finds it.
+Each costs more to render than the search itself, and a search is made again far
+more often than it is first made. The filters are the same for every search that
+narrows the same way, which is nearly always not at all; a post's summary is the
+same whichever search finds it.
 """
 
 from __future__ import annotations
@@ -17,15 +18,65 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from despatch.core.fragments import cached_fragment
-from despatch.posts.cache_keys import LISTING, summary_keys
+from despatch.posts.cache_keys import LISTING, post_key, summary_keys
 from despatch.posts.selectors import summarised_posts
+from despatch.search.forms import AdvancedSearchForm
+from despatch.search.selectors import SEARCH_PAGE_KEYS, search_choices
 
 if TYPE_CHECKING:
     from despatch.posts.models import Post
-    from despatch.search.forms import AdvancedSearchForm
+    from despatch.search.forms import SearchCriteria
     from despatch.search.selectors import SearchResult
 
 register = template.Library()
+
+# What the view puts in the page's context for its results section.
+RESULTS_CONTEXT = ("criteria", "outcome", "page", "results", "suggestion_query", "unfiltered_query")
+
+
+@register.simple_tag(takes_context=True)
+def search_form(context: template.Context, criteria: SearchCriteria) -> SafeString:
+    """The search box, its filters and buttons, showing what ``criteria`` searched for.
+
+    The form shows the values that were used and clears those left out, so it is
+    the same for every address that searches the same way, and is kept under
+    the keys of the options it offers.
+    """
+    request = context.get("request")
+    shown = criteria.form_values()
+
+    def render() -> str:
+        form = AdvancedSearchForm(initial=shown, choices=search_choices(request))
+        return render_to_string("search/_search_form.html", {"form": form, "request": request})
+
+    html = cached_fragment(
+        request,
+        name=f"search-form:{urlencode(sorted(shown.items()))}",
+        keys=LISTING,
+        render=render,
+    )
+    return mark_safe(html)  # rendered by an autoescaping template
+
+
+@register.simple_tag(takes_context=True)
+def search_results(context: template.Context) -> SafeString:
+    """The section of results below the form: what was searched, the posts found
+    with their passages, help when nothing was, and links to other pages.
+
+    Kept per address, since its links carry every parameter of the address on,
+    under the keys of the search page and of every post found.
+    """
+    request = context["request"]
+    results = context["results"]
+    shown = {name: context.get(name) for name in RESULTS_CONTEXT}
+    html = cached_fragment(
+        request,
+        name=f"search-results:{request.GET.urlencode()}",
+        keys=[*SEARCH_PAGE_KEYS, *(post_key(result.post.pk) for result in results)],
+        # With the request, for ``{% querystring %}``, which reads its parameters.
+        render=lambda: render_to_string("search/_search_results.html", shown, request=request),
+    )
+    return mark_safe(html)  # rendered by an autoescaping template
 
 
 @register.simple_tag(takes_context=True)
