@@ -82,7 +82,14 @@ def _timeout(request: HttpRequest) -> float:
     """
     keep_until: float | None = getattr(request, "_fragment_keep_until", None)
     if keep_until is None:
-        keep_until = time.time() + seconds_to_keep(request)
+        # The horizon bounds how long a part is kept, not what it shows: a part
+        # being kept together does not learn its keys.
+        recorders = _recorders(request)
+        request._fragment_key_recorders = []  # type: ignore[attr-defined]
+        try:
+            keep_until = time.time() + seconds_to_keep(request)
+        finally:
+            request._fragment_key_recorders = recorders  # type: ignore[attr-defined]
         request._fragment_keep_until = keep_until  # type: ignore[attr-defined]
     return max(0.0, keep_until - time.time())
 
@@ -106,11 +113,12 @@ def cached_fragment(
     by its address), and the page must not be refreshed by all of them. Without
     a request, inside a transaction or when the shared cache is down,
     ``render()`` is simply called. ``keep_seconds`` says how long a rendered value
-    stays true by itself, in place of the page cache's horizons.
+    stays true by itself, in place of the page cache's horizons (0: not at all).
     """
     key_set = set(keys)
     if request is None:
         return render()
+    _record(request, key_set)
     if key_set and shown_by_page:
         surrogates.add_surrogate_keys(request, key_set)
     if _in_transaction():
@@ -118,6 +126,72 @@ def cached_fragment(
     versions = _versions(request, key_set)
     if versions is None:
         return render()
+    cache_key = _cache_key(name, versions)
+    store = caches["pages"]
+    value = store.get(cache_key, _MISSING)
+    if value is _MISSING:
+        value = render()
+        seconds = keep_seconds(value) if keep_seconds is not None else _timeout(request)
+        if seconds > 0:
+            store.set(cache_key, value, seconds)
+    return value  # type: ignore[return-value]
+
+
+def kept_together(
+    request: HttpRequest | None, *, name: str, keys: Iterable[str], render: Callable[[], str]
+) -> str:
+    """Return ``render()``, a part of a page made mostly of fragments, kept as one.
+
+    One look-up replaces a look-up per fragment inside, and the template around
+    them. ``keys`` name what the part shows besides its fragments; the keys of
+    the fragments inside are learnt from its last render, so a change to any of
+    them retires it as it retires them. A render is kept only under keys that
+    include every key it met: the first render learns them and keeps nothing,
+    and so does any render that meets a key its stamp did not name. What was
+    kept therefore never depends on a key it was not filed under, even if what
+    was learnt is forgotten (the memory cache drops it).
+    """
+    if request is None:
+        return render()
+    store = caches["pages"]
+    learnt_as = "fragment-keys:" + hashlib.sha256(name.encode()).hexdigest()
+    own_keys = set(keys)
+    known_keys = own_keys | set(store.get(learnt_as, ()))
+    met: set[str] = set()
+
+    def render_and_learn() -> str:
+        recorders = _recorders(request)
+        recorders.append(met)
+        try:
+            return render()
+        finally:
+            recorders.pop()
+            store.set(learnt_as, tuple(sorted(met - own_keys)), None)
+
+    html = cached_fragment(
+        request,
+        name=f"together:{name}",
+        keys=known_keys,
+        render=render_and_learn,
+        keep_seconds=lambda _html: _timeout(request) if met <= known_keys else 0,
+    )
+    return html
+
+
+def _recorders(request: HttpRequest) -> list[set[str]]:
+    recorders: list[set[str]] | None = getattr(request, "_fragment_key_recorders", None)
+    if recorders is None:
+        recorders = request._fragment_key_recorders = []  # type: ignore[attr-defined]
+    return recorders
+
+
+def _record(request: HttpRequest, keys: set[str]) -> None:
+    """Tell every part being kept together that one of its fragments shows ``keys``."""
+    for met in getattr(request, "_fragment_key_recorders", ()):
+        met |= keys
+
+
+def _cache_key(name: str, versions: dict[str, str]) -> str:
     # The active language and time zone change how the same rows are rendered.
     stamp = "|".join(
         [
@@ -127,11 +201,4 @@ def cached_fragment(
             *(f"{key}={version}" for key, version in sorted(versions.items())),
         ]
     )
-    cache_key = "fragment:" + hashlib.sha256(stamp.encode()).hexdigest()
-    store = caches["pages"]
-    value = store.get(cache_key, _MISSING)
-    if value is _MISSING:
-        value = render()
-        seconds = keep_seconds(value) if keep_seconds is not None else _timeout(request)
-        store.set(cache_key, value, seconds)
-    return value  # type: ignore[return-value]
+    return "fragment:" + hashlib.sha256(stamp.encode()).hexdigest()

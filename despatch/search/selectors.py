@@ -63,9 +63,16 @@ def search_choices(request: HttpRequest) -> SearchChoices:
     """The blogs, authors, languages and suggested tags the form offers, kept between requests.
 
     They change only with the rows ``LISTING`` names (the suggested tags are the
-    most used on live posts), which the search page shows anyway.
+    most used on live posts), which the search page shows anyway. Read once per
+    request: the page reads its address and shows its form with the same choices.
     """
-    return cached_fragment(request, name="search-choices", keys=LISTING, render=SearchChoices.load)
+    choices: SearchChoices | None = getattr(request, "_search_choices", None)
+    if choices is None:
+        choices = cached_fragment(
+            request, name="search-choices", keys=LISTING, render=SearchChoices.load
+        )
+        request._search_choices = choices  # type: ignore[attr-defined]
+    return choices
 
 
 def read_search(request: HttpRequest) -> tuple[SearchCriteria, list[str]]:

@@ -6,6 +6,7 @@ runs when a change commits, and fragments are bypassed inside transactions.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date, timedelta
 
@@ -21,7 +22,7 @@ from despatch.blogs.models import HistoricalPeriod
 from despatch.conversations.models import Comment, CommentClosure
 from despatch.conversations.services import comment_moderate
 from despatch.core import surrogates
-from despatch.core.fragments import cached_fragment
+from despatch.core.fragments import cached_fragment, kept_together
 from despatch.posts import selectors
 from despatch.posts.publishing import post_publish, post_unpublish
 from tests.clock import wait_until
@@ -108,6 +109,84 @@ def test_one_lookup_in_the_shared_cache_serves_every_fragment_of_a_page():
         for name, keys in [("a", ["post-1"]), ("b", ["blogs"]), ("c", ["tags", "post-1"])]:
             cached_fragment(request, name=name, keys=keys, render=Renderer())
     assert sum("despatch_cache" in q["sql"] for q in queries.captured_queries) == 1
+
+
+# --- Parts kept together ------------------------------------------------------------
+
+
+class Part:
+    """A part of a page made of two fragments and text around them, counting renders."""
+
+    def __init__(self, inner_keys: tuple[str, ...] = ("post-1",)) -> None:
+        self.inner_keys = inner_keys
+        self.renders = 0
+        self.inner = Renderer("<p>inner</p>")
+
+    def __call__(self, request) -> str:
+        def render() -> str:
+            self.renders += 1
+            first = cached_fragment(request, name="inner-a", keys=["blogs"], render=Renderer())
+            second = cached_fragment(
+                request, name="inner-b", keys=self.inner_keys, render=self.inner
+            )
+            return f"<aside>{first}{second}</aside>"
+
+        return kept_together(request, name="test-part", keys=["authors"], render=render)
+
+
+def test_a_part_is_kept_once_its_fragments_keys_are_known():
+    """The first render learns the keys of the fragments inside; the second is kept."""
+    part = Part()
+    for _request in range(4):
+        assert part(RequestFactory().get("/")) == "<aside><p>fragment</p><p>inner</p></aside>"
+    assert part.renders == 2
+
+
+def test_a_change_to_a_fragment_inside_retires_the_part():
+    part = Part()
+    part(RequestFactory().get("/"))
+    part(RequestFactory().get("/"))
+    part.inner.html = "<p>changed</p>"
+    surrogates.invalidate_surrogate_keys(["post-1"])
+    assert "<p>changed</p>" in part(RequestFactory().get("/"))
+    assert part.renders == 3
+
+
+def test_a_kept_part_gives_the_page_every_key_of_its_fragments():
+    part = Part()
+    part(RequestFactory().get("/"))
+    part(RequestFactory().get("/"))
+    request = RequestFactory().get("/")
+    part(request)
+    assert part.renders == 2
+    assert request.surrogate_keys == {"authors", "blogs", "post-1"}
+
+
+def test_a_render_meeting_a_key_it_was_not_filed_under_is_not_kept():
+    """What a part shows can decide which fragments it holds (a listing's posts)."""
+    part = Part()
+    part(RequestFactory().get("/"))
+    part(RequestFactory().get("/"))
+    part.inner_keys = ("post-2",)
+    surrogates.invalidate_surrogate_keys(["post-1"])
+    part(RequestFactory().get("/"))
+    part.inner.html = "<p>post 2 changed</p>"
+    surrogates.invalidate_surrogate_keys(["post-2"])
+    assert "<p>post 2 changed</p>" in part(RequestFactory().get("/"))
+
+
+def test_a_part_whose_learnt_keys_were_forgotten_is_never_served_stale():
+    """The memory cache may drop what was learnt and keep the part: the part is then
+    looked for under fewer keys, under which nothing was ever kept."""
+    part = Part()
+    part(RequestFactory().get("/"))
+    part(RequestFactory().get("/"))
+    learnt_as = "fragment-keys:" + hashlib.sha256(b"test-part").hexdigest()
+    assert caches["pages"].get(learnt_as) == ("blogs", "post-1")
+    caches["pages"].delete(learnt_as)
+    part.inner.html = "<p>changed</p>"
+    surrogates.invalidate_surrogate_keys(["post-1"])
+    assert "<p>changed</p>" in part(RequestFactory().get("/"))
 
 
 def shared_cache_reads(call) -> int:

@@ -18,7 +18,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from despatch.blogs.cache_keys import AUTHORS, BLOGS, HISTORICAL
-from despatch.core.fragments import cached_fragment
+from despatch.core.fragments import cached_fragment, kept_together
 from despatch.posts import cache_keys, selectors
 from despatch.posts.sharing import share_links
 from despatch.posts.structured_data import article_data
@@ -43,6 +43,33 @@ def _fragment(
     context: template.Context, *, name: str, keys: list[str], render: Callable[[], str]
 ) -> SafeString:
     html = cached_fragment(context.get("request"), name=name, keys=keys, render=render)
+    return mark_safe(html)  # rendered by an autoescaping template
+
+
+@register.simple_tag(takes_context=True)
+def sidebar(
+    context: template.Context, blog: Blog | None = None, post: Post | None = None
+) -> SafeString:
+    """The sidebar of a post page, a blog's home or the network's home, kept as one part.
+
+    It is made of panels kept by themselves (see ``kept_together``); around them
+    it shows only headings and addresses, of blogs among other things.
+    """
+    if post is not None and blog is not None:
+        template_name, scope = "posts/_post_sidebar.html", f"post-{post.pk}"
+    elif blog is not None:
+        template_name, scope = "posts/_blog_sidebar.html", _scope(blog)
+    else:
+        template_name, scope = "posts/_network_sidebar.html", _scope(None)
+    request = context.get("request")
+    html = kept_together(
+        request,
+        name=f"sidebar:{scope}",
+        keys=[BLOGS],
+        render=lambda: render_to_string(
+            template_name, {"blog": blog, "post": post, "request": request}
+        ),
+    )
     return mark_safe(html)  # rendered by an autoescaping template
 
 
