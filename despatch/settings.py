@@ -226,7 +226,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": env.str(
             "DESPATCH_STATIC_STORAGE",
-            default="whitenoise.storage.CompressedManifestStaticFilesStorage",
+            default="despatch.core.static.StaticFilesStorage",
         )
     },
 }
