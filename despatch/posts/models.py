@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -335,10 +337,16 @@ class Post(FilesPickledByName, models.Model):
 
     @property
     def is_live(self) -> bool:
+        return Post.live(self.status, self.published_at)
+
+    @staticmethod
+    def live(status: str, published_at: datetime | None) -> bool:
+        """Whether a post with this status and date is live now: published, or
+        scheduled for a moment that has come."""
         return (
-            self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
+            status in (Post.Status.PUBLISHED, Post.Status.SCHEDULED)
+            and published_at is not None
+            and published_at <= timezone.now()
         )
 
 

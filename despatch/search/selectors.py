@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -11,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from despatch.blogs.cache_keys import BLOGS, HISTORICAL
 from despatch.core.fragments import cached_fragment
+from despatch.core.languages import text_direction
 from despatch.core.pagination import Page
 from despatch.posts.cache_keys import LISTING, LIVE_POSTS, TAGS
 from despatch.posts.models import Post
@@ -34,15 +37,38 @@ SEARCH_PAGE_KEYS = (*LISTING, HISTORICAL, SEARCH_RESULTS)
 RESULT_FIELDS = ("title", "status", "published_at", "language", "blog__language")
 
 
-@dataclass(frozen=True)
-class SearchResult:
-    """A matching post, with its best passage marked.
+class FoundPost(NamedTuple):
+    """What a result shows of its post beside the post's summary, which is rendered
+    from its own read (see ``despatch.search.templatetags.search``).
 
-    ``post`` holds only ``RESULT_FIELDS``; its summary is rendered from its own
-    read (see ``despatch.search.templatetags.search``).
+    Plain values, not a ``Post``: kept between requests, they are read back at a
+    fraction of the cost of model instances.
     """
 
-    post: Post
+    pk: int
+    title: str
+    status: str
+    published_at: datetime | None
+    content_language: str
+
+    @classmethod
+    def of(cls, post: Post) -> FoundPost:
+        return cls(post.pk, post.title, post.status, post.published_at, post.content_language)
+
+    @property
+    def direction(self) -> str:
+        return text_direction(self.content_language)
+
+    @property
+    def is_live(self) -> bool:
+        return Post.live(self.status, self.published_at)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A matching post, with its best passage marked."""
+
+    post: FoundPost
     snippet: SafeString
 
 
@@ -113,7 +139,7 @@ def search_posts(
     filters = criteria.filters()
     offset = (page_number - 1) * per_page
 
-    def found() -> tuple[SearchHits, list[Post], dict[int, SafeString]]:
+    def found() -> tuple[SearchHits, list[FoundPost], dict[int, SafeString]]:
         hits = backend.search(
             criteria.query,
             filters=filters,
@@ -133,7 +159,7 @@ def search_posts(
         snippets = {
             post.pk: snippet(plain_text(post.body_html), criteria.query) for post in posts if marked
         }
-        return hits, posts, snippets
+        return hits, [FoundPost.of(post) for post in posts], snippets
 
     # Ranking by relevance reads every one of the newest few hundred matches, and
     # marking each result's best passage reads its whole text: both cost more
