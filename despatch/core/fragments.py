@@ -149,7 +149,9 @@ def kept_together(
     include every key it met: the first render learns them and keeps nothing,
     and so does any render that meets a key its stamp did not name. What was
     kept therefore never depends on a key it was not filed under, even if what
-    was learnt is forgotten (the memory cache drops it).
+    was learnt is forgotten (the memory cache drops it). As in any fragment,
+    nothing inside may differ between readers or act on the request (a CSP
+    hash, a page lifetime cut short): a kept part skips all of it.
     """
     if request is None:
         return render()
