@@ -150,8 +150,9 @@ def kept_together(
     and so does any render that meets a key its stamp did not name. What was
     kept therefore never depends on a key it was not filed under, even if what
     was learnt is forgotten (the memory cache drops it). As in any fragment,
-    nothing inside may differ between readers or act on the request (a CSP
-    hash, a page lifetime cut short): a kept part skips all of it.
+    nothing inside may differ between readers; and a render that acts on the
+    request (allows an inline style by its hash, cuts the page's lifetime short)
+    is not kept, since serving the kept part would skip that.
     """
     if request is None:
         return render()
@@ -160,24 +161,38 @@ def kept_together(
     own_keys = set(keys)
     known_keys = own_keys | set(store.get(learnt_as, ()))
     met: set[str] = set()
+    acted: list[bool] = []
 
     def render_and_learn() -> str:
         recorders = _recorders(request)
         recorders.append(met)
+        before = _marks_on(request)
         try:
             return render()
         finally:
             recorders.pop()
+            acted.append(_marks_on(request) != before)
             store.set(learnt_as, tuple(sorted(met - own_keys)), None)
 
-    html = cached_fragment(
+    def keep_seconds(_html: str) -> float:
+        return _timeout(request) if met <= known_keys and not any(acted) else 0
+
+    return cached_fragment(
         request,
         name=f"together:{name}",
         keys=known_keys,
         render=render_and_learn,
-        keep_seconds=lambda _html: _timeout(request) if met <= known_keys else 0,
+        keep_seconds=keep_seconds,
     )
-    return html
+
+
+def _marks_on(request: HttpRequest) -> tuple[object, frozenset[str]]:
+    """What rendering may leave on a request besides keys: a shorter page lifetime
+    (``keep_no_later_than``) and inline styles to allow (``accent_style``)."""
+    return (
+        getattr(request, "_keep_until", None),
+        frozenset(getattr(request, "csp_style_hashes", ())),
+    )
 
 
 def _recorders(request: HttpRequest) -> list[set[str]]:

@@ -23,6 +23,7 @@ from despatch.conversations.models import Comment, CommentClosure
 from despatch.conversations.services import comment_moderate
 from despatch.core import surrogates
 from despatch.core.fragments import cached_fragment, kept_together
+from despatch.core.page_cache import keep_no_later_than
 from despatch.posts import selectors
 from despatch.posts.publishing import post_publish, post_unpublish
 from tests.clock import wait_until
@@ -187,6 +188,26 @@ def test_a_part_whose_learnt_keys_were_forgotten_is_never_served_stale():
     part.inner.html = "<p>changed</p>"
     surrogates.invalidate_surrogate_keys(["post-1"])
     assert "<p>changed</p>" in part(RequestFactory().get("/"))
+
+
+def test_a_part_that_acts_on_the_request_is_never_kept():
+    """Serving a kept part would skip what its render did to the page: here, cut the
+    time the page may be kept, as a comment section does when comments close."""
+    renders = []
+
+    def render_for(request):
+        def render() -> str:
+            renders.append(1)
+            keep_no_later_than(request, timezone.now() + timedelta(minutes=5))
+            return "<p>comments close soon</p>"
+
+        return render
+
+    for _request in range(3):
+        request = RequestFactory().get("/")
+        kept_together(request, name="acting-part", keys=["blogs"], render=render_for(request))
+        assert request._keep_until is not None
+    assert len(renders) == 3
 
 
 def shared_cache_reads(call) -> int:
