@@ -46,31 +46,61 @@ def _fragment(
     return mark_safe(html)  # rendered by an autoescaping template
 
 
+def _together(
+    context: template.Context, *, name: str, template_name: str, **shown: object
+) -> SafeString:
+    """A part of a page made of fragments, kept as one (see ``kept_together``).
+
+    Around its fragments it may show only headings and the addresses of blogs.
+    """
+    request = context.get("request")
+    html = kept_together(
+        request,
+        name=name,
+        keys=[BLOGS],
+        render=lambda: render_to_string(template_name, {**shown, "request": request}),
+    )
+    return mark_safe(html)  # rendered by an autoescaping template
+
+
 @register.simple_tag(takes_context=True)
 def sidebar(
     context: template.Context, blog: Blog | None = None, post: Post | None = None
 ) -> SafeString:
-    """The sidebar of a post page, a blog's home or the network's home, kept as one part.
-
-    It is made of panels kept by themselves (see ``kept_together``); around them
-    it shows only headings and addresses, of blogs among other things.
-    """
+    """The sidebar of a post page, a blog's home or the network's home, kept as one part."""
     if post is not None and blog is not None:
         template_name, scope = "posts/_post_sidebar.html", f"post-{post.pk}"
     elif blog is not None:
         template_name, scope = "posts/_blog_sidebar.html", _scope(blog)
     else:
         template_name, scope = "posts/_network_sidebar.html", _scope(None)
-    request = context.get("request")
-    html = kept_together(
-        request,
-        name=f"sidebar:{scope}",
-        keys=[BLOGS],
-        render=lambda: render_to_string(
-            template_name, {"blog": blog, "post": post, "request": request}
-        ),
+    return _together(
+        context, name=f"sidebar:{scope}", template_name=template_name, blog=blog, post=post
     )
-    return mark_safe(html)  # rendered by an autoescaping template
+
+
+@register.simple_tag(takes_context=True)
+def post_head(context: template.Context, post: Post, tags: list[Tag]) -> SafeString:
+    """What a post page adds to ``<head>``: its feeds, then its OpenGraph and JSON-LD."""
+    return _together(
+        context,
+        name=f"post-head:{post.pk}",
+        template_name="posts/_post_head.html",
+        post=post,
+        tags=tags,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def post_main(context: template.Context, post: Post, tags: list[Tag]) -> SafeString:
+    """A post page's article, then its neighbours and related posts."""
+    return _together(
+        context,
+        name=f"post-main:{post.pk}",
+        template_name="posts/_post_main.html",
+        post=post,
+        tags=tags,
+    )
 
 
 @register.simple_tag(takes_context=True)
