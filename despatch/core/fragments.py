@@ -18,11 +18,13 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import caches
 from django.db import connections
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils import timezone, translation
 
 from . import surrogates
@@ -135,6 +137,22 @@ def cached_fragment(
         if seconds > 0:
             store.set(cache_key, value, seconds)
     return value  # type: ignore[return-value]
+
+
+def kept_as_written(template_name: str, context: dict[str, Any] | None = None) -> str:
+    """Render ``template_name``, a part of a page that shows no row, once per language.
+
+    It depends only on the code, the settings (``context`` holds nothing else)
+    and the language, so it is kept under no key, read even inside a
+    transaction, and rendered afresh by a deploy, which starts new processes.
+    """
+    kept_as = f"as-written:{template_name}:{translation.get_language()}:{get_script_prefix()}"
+    store = caches["pages"]
+    html: str | None = store.get(kept_as)
+    if html is None:
+        html = render_to_string(template_name, context)
+        store.set(kept_as, html, None)
+    return html
 
 
 def kept_together(

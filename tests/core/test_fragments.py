@@ -14,6 +14,7 @@ import pytest
 from django.core.cache import caches
 from django.db import connection, transaction
 from django.test import Client, RequestFactory
+from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,7 +23,7 @@ from despatch.blogs.models import HistoricalPeriod
 from despatch.conversations.models import Comment, CommentClosure
 from despatch.conversations.services import comment_moderate
 from despatch.core import surrogates
-from despatch.core.fragments import cached_fragment, kept_together
+from despatch.core.fragments import cached_fragment, kept_as_written, kept_together
 from despatch.core.page_cache import keep_no_later_than
 from despatch.posts import selectors
 from despatch.posts.publishing import post_publish, post_unpublish
@@ -208,6 +209,27 @@ def test_a_part_that_acts_on_the_request_is_never_kept():
         kept_together(request, name="acting-part", keys=["blogs"], render=render_for(request))
         assert request._keep_until is not None
     assert len(renders) == 3
+
+
+def test_a_part_as_written_is_rendered_once_per_language():
+    """Chrome and help text show no row: kept under no key, even inside a transaction."""
+    rendered: list[str] = []
+
+    def note(sender, template, context, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(note)
+    try:
+        english = kept_as_written("search/_search_help.html")
+        with transaction.atomic():
+            assert kept_as_written("search/_search_help.html") == english
+        with translation.override("fr"):
+            kept_as_written("search/_search_help.html")
+            kept_as_written("search/_search_help.html")
+    finally:
+        template_rendered.disconnect(note)
+    assert rendered == ["search/_search_help.html", "search/_search_help.html"]
+    assert "How to search" in english
 
 
 def shared_cache_reads(call) -> int:

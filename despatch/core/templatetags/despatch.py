@@ -11,13 +11,11 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.core.cache import caches
-from django.template.loader import render_to_string
-from django.urls import get_script_prefix
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from despatch.core.fragments import kept_as_written
 from despatch.core.languages import language_name, text_direction
 
 register = template.Library()
@@ -47,17 +45,8 @@ def accent_style(context: template.Context, colour: str) -> SafeString:
 
 
 def _chrome(part: str) -> SafeString:
-    """A part of every page's frame, which depends only on the code, the settings and the
-    language: it shows no row, so it is kept under no key (and read even inside a
-    transaction), and a deploy (a new process) renders it afresh.
-    """
-    language, prefix = translation.get_language(), get_script_prefix()
-    store = caches["pages"]
-    kept_as = f"chrome:{part}:{language}:{prefix}"
-    html = store.get(kept_as)
-    if html is None:
-        html = render_to_string(f"core/_site_{part}.html", {"network_name": settings.NETWORK_NAME})
-        store.set(kept_as, html, None)
+    """A part of every page's frame (see ``kept_as_written``)."""
+    html = kept_as_written(f"core/_site_{part}.html", {"network_name": settings.NETWORK_NAME})
     return mark_safe(html)  # rendered by an autoescaping template
 
 

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from despatch.core.fragments import cached_fragment
+from despatch.core.fragments import cached_fragment, kept_as_written
 from despatch.posts.cache_keys import LISTING, post_key, summary_keys
 from despatch.posts.selectors import summarised_posts
 from despatch.search.forms import AdvancedSearchForm
@@ -32,6 +32,12 @@ register = template.Library()
 
 # What the view puts in the page's context for its results section.
 RESULTS_CONTEXT = ("criteria", "outcome", "page", "results", "suggestion_query", "unfiltered_query")
+
+
+@register.simple_tag
+def search_help() -> SafeString:
+    """How to write a search: the same on every search page, in the reader's language."""
+    return mark_safe(kept_as_written("search/_search_help.html"))  # an autoescaping template
 
 
 @register.simple_tag(takes_context=True)
