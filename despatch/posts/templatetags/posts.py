@@ -80,24 +80,14 @@ def sidebar(
 
 
 @register.simple_tag(takes_context=True)
-def post_head(context: template.Context, post: Post, tags: list[Tag]) -> SafeString:
-    """What a post page adds to ``<head>``: its feeds, then its OpenGraph and JSON-LD."""
+def post_part(context: template.Context, part: str, post: Post, tags: list[Tag]) -> SafeString:
+    """A part of a post page made of fragments, kept as one: its ``"head"`` (its feeds,
+    then its OpenGraph and JSON-LD) or its ``"main"`` column (the article, then its
+    neighbours and related posts)."""
     return _together(
         context,
-        name=f"post-head:{post.pk}",
-        template_name="posts/_post_head.html",
-        post=post,
-        tags=tags,
-    )
-
-
-@register.simple_tag(takes_context=True)
-def post_main(context: template.Context, post: Post, tags: list[Tag]) -> SafeString:
-    """A post page's article, then its neighbours and related posts."""
-    return _together(
-        context,
-        name=f"post-main:{post.pk}",
-        template_name="posts/_post_main.html",
+        name=f"post-{part}:{post.pk}",
+        template_name=f"posts/_post_{part}.html",
         post=post,
         tags=tags,
     )
