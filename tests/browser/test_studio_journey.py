@@ -41,6 +41,9 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUE
 
 
 def fits(page: Page, viewport: Viewport) -> None:
+    # Measured once the page's stylesheets have loaded: a page reached by a click
+    # is checked as soon as its first elements appear, before its styles apply.
+    page.wait_for_load_state("load")
     overflow: dict[str, Any] = page.evaluate(OVERFLOW_SCRIPT)
     assert overflow["scroll"] <= overflow["width"], (
         f"{page.url} scrolls sideways at {viewport.width} px: {', '.join(overflow['culprits'])}"
