@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.cache import caches
@@ -120,7 +121,7 @@ def cached_fragment(
     key_set = set(keys)
     if request is None:
         return render()
-    _record(request, key_set)
+    _record(request, key_set, keeps_own_time=keep_seconds is not None)
     if key_set and shown_by_page:
         surrogates.add_surrogate_keys(request, key_set)
     if _in_transaction():
@@ -168,9 +169,11 @@ def kept_together(
     and so does any render that meets a key its stamp did not name. What was
     kept therefore never depends on a key it was not filed under, even if what
     was learnt is forgotten (the memory cache drops it). As in any fragment,
-    nothing inside may differ between readers; and a render that acts on the
-    request (allows an inline style by its hash, cuts the page's lifetime short)
-    is not kept, since serving the kept part would skip that.
+    nothing inside may differ between readers. A render is not kept either when
+    it acts on the request (allows an inline style by its hash, cuts the page's
+    lifetime short), since serving the kept part would skip that, or when a
+    fragment inside keeps its own time (``keep_seconds``), which the part would
+    outlive.
     """
     if request is None:
         return render()
@@ -178,22 +181,22 @@ def kept_together(
     learnt_as = "fragment-keys:" + hashlib.sha256(name.encode()).hexdigest()
     own_keys = set(keys)
     known_keys = own_keys | set(store.get(learnt_as, ()))
-    met: set[str] = set()
-    acted: list[bool] = []
+    seen = _PartRender()
 
     def render_and_learn() -> str:
         recorders = _recorders(request)
-        recorders.append(met)
+        recorders.append(seen)
         before = _marks_on(request)
         try:
             return render()
         finally:
             recorders.pop()
-            acted.append(_marks_on(request) != before)
-            store.set(learnt_as, tuple(sorted(met - own_keys)), None)
+            seen.acted = _marks_on(request) != before
+            store.set(learnt_as, tuple(sorted(seen.keys - own_keys)), None)
 
     def keep_seconds(_html: str) -> float:
-        return _timeout(request) if met <= known_keys and not any(acted) else 0
+        keepable = seen.keys <= known_keys and not (seen.acted or seen.timed)
+        return _timeout(request) if keepable else 0
 
     return cached_fragment(
         request,
@@ -213,17 +216,30 @@ def _marks_on(request: HttpRequest) -> tuple[object, frozenset[str]]:
     )
 
 
-def _recorders(request: HttpRequest) -> list[set[str]]:
-    recorders: list[set[str]] | None = getattr(request, "_fragment_key_recorders", None)
+@dataclass
+class _PartRender:
+    """What a render of a part kept together met on its way."""
+
+    # The keys of the fragments inside.
+    keys: set[str] = field(default_factory=set)
+    # A fragment inside keeps its own time.
+    timed: bool = False
+    # The render left a mark on the request (see ``_marks_on``).
+    acted: bool = False
+
+
+def _recorders(request: HttpRequest) -> list[_PartRender]:
+    recorders: list[_PartRender] | None = getattr(request, "_fragment_key_recorders", None)
     if recorders is None:
         recorders = request._fragment_key_recorders = []  # type: ignore[attr-defined]
     return recorders
 
 
-def _record(request: HttpRequest, keys: set[str]) -> None:
-    """Tell every part being kept together that one of its fragments shows ``keys``."""
-    for met in getattr(request, "_fragment_key_recorders", ()):
-        met |= keys
+def _record(request: HttpRequest, keys: set[str], *, keeps_own_time: bool) -> None:
+    """Tell every part being kept together what one of its fragments shows."""
+    for part in getattr(request, "_fragment_key_recorders", ()):
+        part.keys |= keys
+        part.timed |= keeps_own_time
 
 
 def _cache_key(name: str, versions: dict[str, str]) -> str:

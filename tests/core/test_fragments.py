@@ -211,6 +211,53 @@ def test_a_part_that_acts_on_the_request_is_never_kept():
     assert len(renders) == 3
 
 
+def test_a_part_holding_a_fragment_that_keeps_its_own_time_is_never_kept():
+    """The part would outlive it: a value true for a few seconds only."""
+    renders = []
+
+    def part(request) -> str:
+        def render() -> str:
+            renders.append(1)
+            return cached_fragment(
+                request,
+                name="short-lived",
+                keys=["posts"],
+                render=Renderer(),
+                keep_seconds=lambda _value: 5,
+            )
+
+        return kept_together(request, name="timed-part", keys=["blogs"], render=render)
+
+    for _request in range(3):
+        assert part(RequestFactory().get("/")) == "<p>fragment</p>"
+    assert len(renders) == 3
+
+
+def test_kept_sidebars_and_post_parts_follow_an_approved_comment(client, network, moderator):
+    """Once kept, the parts of the post page, the blog home and the network home are
+    served whole, and still show a comment approved after."""
+    post = network["post"]
+    urls = [post.get_absolute_url(), network["blog"].get_absolute_url(), reverse("posts:network")]
+    for url in urls:
+        client.get(url)
+        client.get(url)
+    parts = {
+        "posts/_post_sidebar.html",
+        "posts/_blog_sidebar.html",
+        "posts/_network_sidebar.html",
+        "posts/_post_head.html",
+        "posts/_post_main.html",
+    }
+    for url in urls:
+        assert not parts & {template.name for template in client.get(url).templates}, url
+    comment = make_comment(post, status=Comment.Status.PENDING, body="What about enforcement?")
+    comment_moderate(comment_ids=[comment.pk], to=Comment.Status.APPROVED, by=moderator)
+    for url in urls:
+        page = client.get(url).content.decode()
+        sidebar = page[page.index('class="page__sidebar"') :]
+        assert "What about enforcement?" in sidebar, url
+
+
 def test_a_part_as_written_is_rendered_once_per_language():
     """Chrome and help text show no row: kept under no key, even inside a transaction."""
     rendered: list[str] = []

@@ -68,7 +68,7 @@ def sidebar(
     context: template.Context, blog: Blog | None = None, post: Post | None = None
 ) -> SafeString:
     """The sidebar of a post page, a blog's home or the network's home, kept as one part."""
-    if post is not None and blog is not None:
+    if post is not None:
         template_name, scope = "posts/_post_sidebar.html", f"post-{post.pk}"
     elif blog is not None:
         template_name, scope = "posts/_blog_sidebar.html", _scope(blog)
