@@ -18,6 +18,10 @@ PORT ?= 8000
 
 # The interpreter is the machine's own; uv must not fetch one from elsewhere.
 export UV_PYTHON_DOWNLOADS ?= never
+# Compile Django and the other libraries to bytecode once, at install: where Python
+# may not write it (PYTHONDONTWRITEBYTECODE, a read-only tree), every new server
+# worker, task worker and test server would otherwise compile them again as it starts.
+export UV_COMPILE_BYTECODE ?= 1
 
 .PHONY: help demo test lint serve bench sync uv system-deps clean
 

@@ -9,9 +9,12 @@ from typing import Any
 from django.core.wsgi import get_wsgi_application
 from django.http import HttpResponse
 
+from despatch.core.warmup import prepare_process
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "despatch.settings")
 
 django_application = get_wsgi_application()
+prepare_process()
 
 
 def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
