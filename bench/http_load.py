@@ -91,6 +91,13 @@ def probe_urls(base: str) -> dict[str, str]:
 def start_server(
     mode: str, env: dict[str, str], workers: int, threads: int | None = None
 ) -> subprocess.Popen[bytes]:
+    try:
+        fetch(f"http://127.0.0.1:{PORTS[mode]}/health/")
+    except OSError:
+        pass
+    else:
+        # Its answers would be measured in place of this run's server's.
+        raise SystemExit(f"Something already serves port {PORTS[mode]}: stop it first.")
     server_env = {**env, "DESPATCH_PAGE_CACHE": "off" if mode == "uncached" else "on"}
     thread_option = ["--threads", str(threads)] if threads else []
     process = subprocess.Popen(

@@ -180,6 +180,12 @@ def main() -> None:
         )
         if readers.failures or not readers.seconds:
             failures.append("new readers not answered")
+        warnings = [line for line in approver_errors.splitlines() if "WARNING" in line]
+        print(f"warnings from the approver: {len(warnings)} (must be 0)")
+        for line in warnings[:5]:
+            print(f"  {line}")
+        if warnings:
+            failures.append("approver warnings")
         if approver.returncode == 0:
             approved = json.loads(approver_output.strip().splitlines()[-1])
             stale = stale_pages(base, approved)

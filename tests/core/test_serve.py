@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from despatch.core.management.commands.serve import port_in_use
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -139,3 +141,27 @@ def test_serve_answers_more_keep_alive_connections_than_it_has_threads(served_si
     finally:
         for connection in connections:
             connection.close()
+
+
+def test_a_second_server_on_a_port_in_use_refuses_to_start(
+    served_site: str, tmp_path: Path
+) -> None:
+    """Granian shares a port with any server already on it (SO_REUSEPORT): a second
+    ``despatch serve`` there would take half the readers to another site, silently."""
+    port = served_site.rsplit(":", 1)[1]
+    result = despatch("serve", "--port", port, env=scratch_env(tmp_path / "second"))
+
+    assert result.returncode != 0
+    assert f"Port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    with urllib.request.urlopen(f"{served_site}/health/", timeout=5) as response:
+        assert response.status == 200
+
+
+def test_port_in_use_tells_a_listener_from_a_free_port() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        busy = listener.getsockname()[1]
+        assert port_in_use("127.0.0.1", busy)
+    assert not port_in_use("127.0.0.1", free_port())

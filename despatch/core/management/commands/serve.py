@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 import subprocess
 import sys
 from importlib import import_module
@@ -39,6 +41,26 @@ def describe_database(alias: str = "default") -> str:
     host = database.get("HOST") or "local socket"
     port = f":{database['PORT']}" if database.get("PORT") else ""
     return f"{engine} database {database.get('NAME')!r} on {host}{port}"
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """Whether something already listens on ``host``:``port``.
+
+    Granian listens with ``SO_REUSEPORT``, so a second server started on a busy
+    port shares it with the first without a word: readers would be split between
+    two sites (an older release, another database) and nobody would know.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # A server stopped a moment ago leaves connections in TIME_WAIT: not a listener.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return True
+            raise CommandError(f"Cannot listen on {host}:{port}: {error.strerror}.") from error
+    return False
 
 
 class Command(BaseCommand):
@@ -78,6 +100,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["workers"] < 1 or options["threads"] < 1:
             raise CommandError("--workers and --threads must be at least 1.")
+        if port_in_use(options["host"], options["port"]):
+            raise CommandError(
+                f"Port {options['port']} on {options['host']} is already in use, perhaps by "
+                "another `despatch serve`. Stop it, or choose another port with --port."
+            )
         self.check_database()
         self.check_migrations()
         self.collect_static_files()
