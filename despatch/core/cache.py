@@ -51,8 +51,9 @@ class TolerantRedisCache(RedisCache):
     def set(self, *args: Any, **kwargs: Any) -> None:
         self._tolerate("set", None, super().set, *args, **kwargs)
 
-    def set_many(self, *args: Any, **kwargs: Any) -> list[Any]:
-        return self._tolerate("set_many", [], super().set_many, *args, **kwargs)
+    def set_many(self, data: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        # As Django's contract says, the keys not stored: all of them.
+        return self._tolerate("set_many", list(data), super().set_many, data, *args, **kwargs)
 
     def add(self, *args: Any, **kwargs: Any) -> bool:
         return self._tolerate("add", False, super().add, *args, **kwargs)

@@ -24,11 +24,13 @@ import os
 import threading
 import uuid
 from collections.abc import Collection, Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,8 @@ GENERATION_BYTES = 16
 VERSION_PREFIX = "surrogate:"
 # Versions outlive any cached page; losing one only causes a re-render.
 VERSION_TIMEOUT = 60 * 60 * 24 * 30
+# The longest wait between two retries of an invalidation the shared cache missed.
+RETRY_MAX_SECONDS = 60
 
 
 def add_surrogate_keys(request: HttpRequest, keys: Iterable[str]) -> None:
@@ -111,7 +115,16 @@ def _change_generation() -> None:
     if path:
         _generation_file.change(path)
     else:
-        _shared_cache().set(GENERATION_KEY, uuid.uuid4().hex, VERSION_TIMEOUT)
+        _store({GENERATION_KEY: uuid.uuid4().hex})
+
+
+class NotStored(Exception):
+    """The shared cache did not take a write (Redis tolerates its outages quietly)."""
+
+
+def _store(values: dict[str, str]) -> None:
+    if _shared_cache().set_many(values, VERSION_TIMEOUT):
+        raise NotStored(", ".join(sorted(values)))
 
 
 class _KnownVersions:
@@ -200,21 +213,59 @@ def versions_at(token: str | None, keys: Collection[str]) -> dict[str, str] | No
 
 
 def _bump(keys: list[str]) -> None:
+    if not _give_new_versions(keys):
+        _retry_later(keys, attempt=1)
+    from .tasks import purge_cdn
+
+    purge_cdn.enqueue(keys=keys)
+
+
+def _give_new_versions(keys: list[str]) -> bool:
+    """Give every key a new version; ``False`` when the shared cache did not take them."""
     try:
         # The generation changes before the versions: a page rendered before this
         # change and stored after it sees a new generation and is not stored. It
         # changes again after them: a page cache that compared versions in between
         # (and found the old ones) compares again at its next request.
         _change_generation()
-        _shared_cache().set_many(
-            {f"{VERSION_PREFIX}{key}": uuid.uuid4().hex for key in keys}, VERSION_TIMEOUT
-        )
+        _store({f"{VERSION_PREFIX}{key}": uuid.uuid4().hex for key in keys})
         _change_generation()
     except Exception:
         logger.warning("Cache unavailable: could not invalidate %s", keys, exc_info=True)
-    from .tasks import purge_cdn
+        return False
+    return True
 
-    purge_cdn.enqueue(keys=keys)
+
+def _retry_later(keys: list[str], *, attempt: int) -> None:
+    """Have the task worker give ``keys`` new versions once the shared cache is back.
+
+    Pages and fragments are not served from the cache while it is down, but one
+    that comes back with its data (a network cut, not a restart) still holds the
+    old versions: without the retry, pages kept before the outage would be served
+    again as if nothing had changed. The retry waits longer each time, up to
+    ``RETRY_MAX_SECONDS``.
+    """
+    from django_tasks import default_task_backend
+
+    from .tasks import invalidate_surrogate_keys_again
+
+    if not default_task_backend.supports_defer:
+        logger.error("Invalidation of %s lost: the task backend cannot retry later", keys)
+        return
+    delay = timedelta(seconds=min(2**attempt, RETRY_MAX_SECONDS))
+    try:
+        invalidate_surrogate_keys_again.using(run_after=timezone.now() + delay).enqueue(
+            keys=keys, attempt=attempt
+        )
+    except Exception:
+        logger.exception("Invalidation of %s lost: its retry could not be queued", keys)
+
+
+def retry_invalidation(*, keys: list[str], attempt: int) -> None:
+    """Give ``keys`` the new versions an earlier invalidation could not; again later if
+    the shared cache is still down."""
+    if not _give_new_versions(keys):
+        _retry_later(keys, attempt=attempt + 1)
 
 
 def invalidate_surrogate_keys(keys: Iterable[str]) -> None:

@@ -9,6 +9,8 @@ import urllib.request
 from django.conf import settings
 from django_tasks import task
 
+from . import surrogates
+
 logger = logging.getLogger(__name__)
 
 
@@ -31,3 +33,9 @@ def purge_cdn(*, keys: list[str]) -> None:
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
         logger.info("CDN purge of %d keys answered %s", len(keys), response.status)
+
+
+@task()
+def invalidate_surrogate_keys_again(*, keys: list[str], attempt: int) -> None:
+    """Retry an invalidation the shared cache missed while it was down."""
+    surrogates.retry_invalidation(keys=keys, attempt=attempt)

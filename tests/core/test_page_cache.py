@@ -15,9 +15,12 @@ from django.core.cache import caches
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from despatch.conversations.models import BlogCommentPolicy, CommentClosure
 from despatch.core import page_cache, surrogates
+from despatch.core.cache import TolerantRedisCache
+from despatch.core.tasks import invalidate_surrogate_keys_again
 from despatch.posts import cache_keys
 from despatch.posts.models import Post
 from despatch.posts.publishing import post_publish, post_unpublish
@@ -274,6 +277,77 @@ def test_cache_outage_serves_pages_uncached(client, network, settings):
     response = client.get(url)
     assert response.status_code == 200
     assert response.get("X-Despatch-Cache") is None
+
+
+class SharedCacheOutage:
+    """Cuts the shared cache off (Redis out of reach, its data kept) and brings it back."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.monkeypatch = monkeypatch
+        self.working = surrogates._shared_cache
+        self.down = TolerantRedisCache("redis://127.0.0.1:1/0", {})
+
+    def begin(self) -> None:
+        self.monkeypatch.setattr(surrogates, "_shared_cache", lambda: self.down)
+
+    def end(self) -> None:
+        self.monkeypatch.setattr(surrogates, "_shared_cache", self.working)
+
+
+@pytest.fixture
+def outage(monkeypatch):
+    return SharedCacheOutage(monkeypatch)
+
+
+def test_an_invalidation_the_shared_cache_missed_is_made_once_it_is_back(
+    client, network, settings, outage, django_capture_on_commit_callbacks
+):
+    """A change made while the shared cache was out of reach cannot give its keys new
+    versions; the task worker does it when the cache returns, so pages kept before the
+    outage are not served again as if nothing had changed."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    post = network["post"]
+    url = post.get_absolute_url()
+    client.get(url)
+    assert cached(client, url)
+    Post.objects.filter(pk=post.pk).update(title="Arms Trade Treaty signed")
+    outage.begin()
+    with django_capture_on_commit_callbacks(execute=True):
+        surrogates.invalidate_surrogate_keys([cache_keys.post_key(post.pk)])
+    outage.end()
+    (retry,) = [
+        result
+        for result in default_task_backend.results
+        if result.task.name == invalidate_surrogate_keys_again.name
+    ]
+    assert retry.task.run_after > timezone.now()
+    # Until the retry runs, the cache still holds the versions the page was kept under.
+    assert "Arms Trade Treaty signed" not in client.get(url).content.decode()
+
+    retry.task.call(*retry.args, **retry.kwargs)
+
+    after = client.get(url)
+    assert after.get("X-Despatch-Cache") != "hit"
+    assert "Arms Trade Treaty signed" in after.content.decode()
+
+
+def test_a_retry_made_while_the_cache_is_still_down_is_queued_again_later(settings, outage):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    outage.begin()
+    surrogates.retry_invalidation(keys=["post-1"], attempt=3)
+    (retry,) = default_task_backend.results
+    assert retry.kwargs == {"keys": ["post-1"], "attempt": 4}
+    wait = retry.task.run_after - timezone.now()
+    assert timedelta(seconds=15) < wait <= timedelta(seconds=surrogates.RETRY_MAX_SECONDS)
+
+
+def test_without_a_backend_that_can_wait_a_missed_invalidation_is_logged_as_lost(
+    outage, caplog, django_capture_on_commit_callbacks
+):
+    outage.begin()
+    with django_capture_on_commit_callbacks(execute=True):
+        surrogates.invalidate_surrogate_keys(["post-1"])
+    assert "Invalidation of ['post-1'] lost" in caplog.text
 
 
 def test_each_reader_of_a_cached_page_gets_a_working_csrf_token_of_their_own(client, network):
